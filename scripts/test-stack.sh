@@ -108,7 +108,9 @@ build_images() { # build_images <cli> <registry>
   log "building test images"
   mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc"
   cp /bin/busybox "$work/rootfs/bin/busybox"
-  for applet in $(/bin/busybox --list); do ln -sf busybox "$work/rootfs/bin/$applet"; done
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$work/rootfs/bin/$applet"
+  done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$work/rootfs/etc/passwd"
   tar -C "$work/rootfs" -c . | "$cli" import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/local/bin:/bin' - sw-test/busybox:latest >/dev/null
 
@@ -143,7 +145,7 @@ down_quiet() {
   fi
   # containerd-shims started by this dockerd live under our exec-root.
   pkill -f "$D/exec" 2>/dev/null || true
-  grep -o " $D[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $D[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$D"
 }
 
