@@ -1,0 +1,361 @@
+// The denial history on disk: an append-only journal of checksummed JSON lines under the data
+// dir. An append resolves only once its line is on disk (fdatasync), appends are written in order
+// (those arriving together share one write and one sync), and a crash at any moment loses at most
+// the appends that had not resolved. Past the bound, the newest entries are rewritten to a temp
+// file that replaces the journal in one rename, so a crash leaves the old journal or the new one.
+import { EventEmitter } from 'node:events';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  newHistoryEntrySchema,
+  type HistoryEntry,
+  type HistoryId,
+  type HistoryQuery,
+  type NewHistoryEntry,
+} from '../../../shared/history-entry.js';
+import { queryHistory } from './history-query.js';
+import { decodeJournal, encodeJournalLine, JOURNAL_FORMAT, type JournalRecord } from './journal-line.js';
+import { acquirePidLock, type PidLock } from './pid-lock.js';
+import { DEFAULT_MAX_ENTRIES, keepNewest, needsCompaction } from './retention.js';
+
+export const JOURNAL_FILE = 'history.jsonl';
+export const LOCK_FILE = 'history.lock';
+const TEMP_SUFFIX = '.tmp';
+
+/** Where the history lives inside the data dir that `serve` and `history` share. */
+export function historyDirIn(dataDir: string): string {
+  return join(dataDir, 'history');
+}
+
+export interface HistoryStoreOptions {
+  /** Entries kept (the newest); default 10,000. */
+  maxEntries?: number;
+  /**
+   * Read what is there without taking the lock or repairing anything, so `socket-warden history`
+   * works while `serve` runs. Appending and clearing throw.
+   */
+  readOnly?: boolean;
+  /** Clock for entry times. */
+  now?: () => Date;
+}
+
+/** What opening found, for logs and tests. */
+export interface HistoryRecovery {
+  /** Bytes of a line torn by a crash mid-write, dropped from the end of the journal. */
+  tornTailBytes: number;
+  /** Damaged lines in the middle of the journal, skipped. */
+  corruptLines: number;
+  /** A compaction's temp file left by a crash, removed. */
+  removedTempFile: boolean;
+}
+
+interface Batch {
+  entries: HistoryEntry[];
+  settle: Array<{ resolve: (entry: HistoryEntry) => void; reject: (error: unknown) => void }>;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some platforms cannot sync a directory; the rename is still atomic there.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function headerLine(nextId: HistoryId): Buffer {
+  return encodeJournalLine({ header: { format: JOURNAL_FORMAT, version: 1, nextId } });
+}
+
+/** Entries in id order, without duplicates, and the id the sequence continues from. */
+function entriesOf(records: readonly JournalRecord[]): { entries: HistoryEntry[]; nextId: HistoryId } {
+  const entries: HistoryEntry[] = [];
+  let nextId = 1;
+  for (const record of records) {
+    if ('header' in record) {
+      nextId = Math.max(nextId, record.header.nextId);
+    } else if (record.entry.id >= (entries.at(-1)?.id ?? 0) + 1) {
+      entries.push(record.entry);
+      nextId = Math.max(nextId, record.entry.id + 1);
+    }
+  }
+  return { entries, nextId };
+}
+
+export class HistoryStore {
+  private readonly events = new EventEmitter();
+  /** Oldest first, at most maxEntries. */
+  private entries: HistoryEntry[];
+  private nextId: HistoryId;
+  /** Entry lines in the journal file, which may run past maxEntries until compaction. */
+  private entriesInJournal: number;
+  /** Size of the journal up to its last complete line, to cut off a failed partial write. */
+  private journalBytes: number;
+  private openBatch: Batch | undefined;
+  /** Every write and rewrite runs on this chain, one at a time, in call order. */
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly maxEntries: number,
+    readonly recovery: HistoryRecovery,
+    private readonly now: () => Date,
+    private handle: FileHandle | undefined,
+    private readonly lock: PidLock | undefined,
+    loaded: { entries: HistoryEntry[]; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
+  ) {
+    this.entries = keepNewest(loaded.entries, maxEntries);
+    this.nextId = loaded.nextId;
+    this.entriesInJournal = loaded.entriesInJournal;
+    this.journalBytes = loaded.journalBytes;
+    this.events.setMaxListeners(0);
+  }
+
+  static async open(dir: string, opts: HistoryStoreOptions = {}): Promise<HistoryStore> {
+    const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`maxEntries must be ≥ 1: ${maxEntries}`);
+    const now = opts.now ?? (() => new Date());
+    const absDir = resolve(dir);
+    const journalPath = join(absDir, JOURNAL_FILE);
+
+    if (opts.readOnly) {
+      const decoded = decodeJournal((await readIfExists(journalPath)) ?? Buffer.alloc(0));
+      const { entries, nextId } = entriesOf(decoded.records);
+      const recovery = {
+        tornTailBytes: decoded.tornTailBytes,
+        corruptLines: decoded.corruptLines,
+        removedTempFile: false,
+      };
+      return new HistoryStore(absDir, maxEntries, recovery, now, undefined, undefined, {
+        entries,
+        nextId,
+        entriesInJournal: entries.length,
+        journalBytes: decoded.intactBytes,
+      });
+    }
+
+    await mkdir(absDir, { recursive: true });
+    const lock = await acquirePidLock(join(absDir, LOCK_FILE));
+    try {
+      const removedTempFile = (await readIfExists(journalPath + TEMP_SUFFIX)) !== undefined;
+      if (removedTempFile) await rm(journalPath + TEMP_SUFFIX, { force: true });
+      const bytes = await readIfExists(journalPath);
+      const decoded = decodeJournal(bytes ?? Buffer.alloc(0));
+      const { entries, nextId } = entriesOf(decoded.records);
+      const recovery = {
+        tornTailBytes: decoded.tornTailBytes,
+        corruptLines: decoded.corruptLines,
+        removedTempFile,
+      };
+      const store = new HistoryStore(absDir, maxEntries, recovery, now, undefined, lock, {
+        entries,
+        nextId,
+        entriesInJournal: decoded.records.filter((r) => 'entry' in r).length,
+        journalBytes: decoded.intactBytes,
+      });
+      if (bytes === undefined || needsCompaction(store.entriesInJournal, maxEntries)) {
+        await store.rewrite(store.entries);
+      } else {
+        const handle = await open(journalPath, 'a');
+        store.handle = handle;
+        // Cut a torn tail off so the next line starts on a line of its own.
+        if (decoded.tornTailBytes > 0) {
+          await handle.truncate(decoded.intactBytes);
+          await handle.datasync();
+        }
+      }
+      return store;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private get journalPath(): string {
+    return join(this.dir, JOURNAL_FILE);
+  }
+
+  /** Records a denial; resolves with its id and time once it is on disk. */
+  async append(input: NewHistoryEntry): Promise<HistoryEntry> {
+    this.assertWritable();
+    const entry: HistoryEntry = {
+      ...newHistoryEntrySchema.parse(input),
+      id: this.nextId,
+      time: this.now().toISOString(),
+    };
+    this.nextId += 1;
+    return new Promise<HistoryEntry>((resolve, reject) => {
+      let batch = this.openBatch;
+      if (!batch) {
+        const fresh: Batch = { entries: [], settle: [] };
+        batch = fresh;
+        this.openBatch = fresh;
+        this.enqueue(() => this.flush(fresh));
+      }
+      batch.entries.push(entry);
+      batch.settle.push({ resolve, reject });
+    });
+  }
+
+  /** Up to `query.limit` entries, newest first. */
+  list(query: HistoryQuery): HistoryEntry[] {
+    return queryHistory(this.entries, query);
+  }
+
+  get(id: HistoryId): HistoryEntry | undefined {
+    // Ids increase along the list, so a binary search finds one.
+    let low = 0;
+    let high = this.entries.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const entry = this.entries[mid];
+      if (!entry) return undefined;
+      if (entry.id === id) return entry;
+      if (entry.id < id) low = mid + 1;
+      else high = mid - 1;
+    }
+    return undefined;
+  }
+
+  count(): number {
+    return this.entries.length;
+  }
+
+  /** Forgets every entry. Ids keep counting, so a link to an old entry never shows a new one. */
+  async clear(): Promise<void> {
+    this.assertWritable();
+    this.openBatch = undefined; // appends made after this call land after the clear
+    await this.enqueue(async () => {
+      await this.rewrite([]);
+      this.events.emit('clear');
+    });
+  }
+
+  onAppend(listener: (entry: HistoryEntry) => void): () => void {
+    this.events.on('append', listener);
+    return () => this.events.off('append', listener);
+  }
+
+  onClear(listener: () => void): () => void {
+    this.events.on('clear', listener);
+    return () => this.events.off('clear', listener);
+  }
+
+  /** A compaction that failed; the journal stays as it was and appends go on. */
+  onError(listener: (error: unknown) => void): () => void {
+    this.events.on('error', listener);
+    return () => this.events.off('error', listener);
+  }
+
+  /** Waits for pending appends, then releases the file and the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.openBatch = undefined;
+    await this.enqueue(async () => {
+      await this.handle?.close();
+      this.handle = undefined;
+    });
+    await this.lock?.release();
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new Error('history store is closed');
+    if (!this.lock) throw new Error('history store was opened read-only');
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(step);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flush(batch: Batch): Promise<void> {
+    if (this.openBatch === batch) this.openBatch = undefined;
+    try {
+      // Reopened here if a failed rewrite left no handle.
+      this.handle ??= await open(this.journalPath, 'a');
+      const handle = this.handle;
+      const bytes = Buffer.concat(batch.entries.map((entry) => encodeJournalLine({ entry })));
+      try {
+        await writeAll(handle, bytes);
+        await handle.datasync();
+      } catch (error) {
+        // Don't leave a partial line for the next append to run into.
+        await handle.truncate(this.journalBytes).catch(() => undefined);
+        throw error;
+      }
+      this.journalBytes += bytes.length;
+    } catch (error) {
+      for (const { reject } of batch.settle) reject(error);
+      return;
+    }
+    this.entriesInJournal += batch.entries.length;
+    this.entries.push(...batch.entries);
+    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
+    batch.entries.forEach((entry, i) => batch.settle[i]?.resolve(entry));
+    for (const entry of batch.entries) {
+      try {
+        this.events.emit('append', entry);
+      } catch {
+        // A listener's failure is its own; the entry is recorded either way.
+      }
+    }
+    if (needsCompaction(this.entriesInJournal, this.maxEntries)) {
+      try {
+        await this.rewrite(this.entries);
+      } catch (error) {
+        if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+      }
+    }
+  }
+
+  /** Replaces the journal with a header and `keep`, atomically. */
+  private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
+    const temp = this.journalPath + TEMP_SUFFIX;
+    const bytes = Buffer.concat([
+      headerLine(this.nextId),
+      ...keep.map((entry) => encodeJournalLine({ entry })),
+    ]);
+    const out = await open(temp, 'w');
+    try {
+      await writeAll(out, bytes);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(temp, this.journalPath);
+    // The old handle now writes to the replaced file: drop it before anything can use it.
+    const previous = this.handle;
+    this.handle = undefined;
+    this.entries = [...keep];
+    this.entriesInJournal = keep.length;
+    this.journalBytes = bytes.length;
+    await previous?.close().catch(() => undefined);
+    this.handle = await open(this.journalPath, 'a');
+    await fsyncDir(this.dir);
+  }
+}

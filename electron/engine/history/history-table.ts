@@ -1,0 +1,58 @@
+// The `socket-warden history` table. Request URIs and names come from containers, so control
+// characters are shown escaped rather than sent to the terminal.
+import type { HistoryEntry } from '../../../shared/history-entry.js';
+
+interface Column {
+  title: string;
+  max: number;
+  cell: (entry: HistoryEntry) => string;
+}
+
+function who(entry: HistoryEntry): string {
+  if (entry.requester.kind === 'host') return 'host';
+  return `container ${entry.requester.name || entry.requester.id.slice(0, 12)}`;
+}
+
+/** `2025-06-01T12:00:00.123Z` → `2025-06-01 12:00:00Z`: second precision is plenty for a reader. */
+function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+const COLUMNS: Column[] = [
+  { title: 'ID', max: 20, cell: (e) => String(e.id) },
+  { title: 'TIME', max: 25, cell: (e) => shortTime(e.time) },
+  { title: 'WHO', max: 32, cell: who },
+  { title: 'IMAGE', max: 48, cell: (e) => e.image ?? '-' },
+  { title: 'REQUEST', max: 64, cell: (e) => `${e.request.method} ${e.request.uri}` },
+  { title: 'REASON', max: 24, cell: (e) => e.reason },
+];
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/g;
+
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTER, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function fit(text: string, max: number): string {
+  const clean = escapeControlCharacters(text);
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+}
+
+/** A table of the entries in the order given, columns padded to their widest cell. */
+export function formatHistoryTable(entries: readonly HistoryEntry[]): string {
+  const rows = [
+    COLUMNS.map((c) => c.title),
+    ...entries.map((e) => COLUMNS.map((c) => fit(c.cell(e), c.max))),
+  ];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('   ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}

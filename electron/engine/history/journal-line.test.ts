@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeJournal,
+  decodeJournalLine,
+  encodeJournalLine,
+  JOURNAL_FORMAT,
+  type JournalRecord,
+} from './journal-line.js';
+import type { HistoryEntry } from '../../../shared/history-entry.js';
+
+function recorded(id: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id,
+    time: new Date(Date.UTC(2025, 0, 1, 0, 0, id)).toISOString(),
+    kind: 'socket-mount-denied',
+    requester: { kind: 'container', id: 'c0ffee', name: 'probe', image: 'docker:cli' },
+    request: { method: 'POST', uri: '/v1.41/containers/create' },
+    image: 'docker.io/library/docker:cli',
+    reason: 'not-allowed',
+    message: 'socket mount denied',
+    ...overrides,
+  };
+}
+
+const header: JournalRecord = { header: { format: JOURNAL_FORMAT, version: 1, nextId: 7 } };
+const records: JournalRecord[] = [
+  header,
+  { entry: recorded(7) },
+  { entry: recorded(8, { message: 'ünïcode ✓ "quoted"\nline' }) },
+];
+const journal = Buffer.concat(records.map(encodeJournalLine));
+
+describe('journal lines', () => {
+  it('decode what they encode, header and entries alike', () => {
+    expect(decodeJournal(journal)).toEqual({
+      records,
+      intactBytes: journal.length,
+      tornTailBytes: 0,
+      corruptLines: 0,
+    });
+  });
+
+  it('are one line each, even when the message has line breaks', () => {
+    const line = encodeJournalLine(records[2]!);
+    expect(line.indexOf(0x0a)).toBe(line.length - 1);
+  });
+
+  it('drop a last line torn at any byte and keep every line before it', () => {
+    const lastStart = journal.length - encodeJournalLine(records[2]!).length;
+    for (let cut = lastStart + 1; cut < journal.length; cut++) {
+      const decoded = decodeJournal(journal.subarray(0, cut));
+      expect(decoded.records, `cut at ${cut}`).toEqual(records.slice(0, 2));
+      expect(decoded.intactBytes).toBe(lastStart);
+      expect(decoded.tornTailBytes).toBe(cut - lastStart);
+      expect(decoded.corruptLines).toBe(0);
+    }
+  });
+
+  it('skip a damaged line in the middle and keep the lines after it', () => {
+    const damaged = Buffer.from(journal);
+    const secondLineStart = encodeJournalLine(header).length;
+    damaged[secondLineStart + 20] ^= 0x01;
+    const decoded = decodeJournal(damaged);
+    expect(decoded.records).toEqual([records[0], records[2]]);
+    expect(decoded.corruptLines).toBe(1);
+    expect(decoded.tornTailBytes).toBe(0);
+  });
+
+  it('treat damaged complete lines after the last good one as the tail', () => {
+    const withGarbage = Buffer.concat([journal, Buffer.from('deadbeef {"entry":1}\n\0\0\0\n')]);
+    const decoded = decodeJournal(withGarbage);
+    expect(decoded.records).toEqual(records);
+    expect(decoded.intactBytes).toBe(journal.length);
+    expect(decoded.corruptLines).toBe(0);
+  });
+
+  const entryJson = JSON.stringify({ entry: recorded(1) });
+  it.each([
+    ['empty', ''],
+    ['no checksum', entryJson],
+    ['wrong checksum', `00000000 ${entryJson}`],
+    [
+      'checksum without separator',
+      `${encodeJournalLine({ entry: recorded(1) })
+        .toString()
+        .slice(0, 8)}${entryJson}`,
+    ],
+    [
+      'valid checksum, not JSON',
+      (() => {
+        const line = encodeJournalLine({ entry: recorded(1) }).toString();
+        return line.slice(0, 9) + line.slice(9, -2);
+      })(),
+    ],
+  ])('reject a line with %s', (_name, text) => {
+    expect(decodeJournalLine(Buffer.from(text))).toBeUndefined();
+  });
+
+  it('reject a checksummed line whose record has the wrong shape', () => {
+    const line = encodeJournalLine({
+      entry: { ...recorded(1), reason: 'bogus' },
+    } as unknown as JournalRecord);
+    expect(decodeJournalLine(line.subarray(0, -1))).toBeUndefined();
+  });
+});
