@@ -7,7 +7,7 @@ import globals from 'globals';
 const electronFree = {
   patterns: [
     {
-      group: ['electron', 'electron/*'],
+      regex: '^electron(/|$)',
       message: 'The engine, the CLI and shared/ run under plain Node: no electron imports here.',
     },
   ],

@@ -24,7 +24,9 @@ export function loadStack(): TestStack {
   try {
     text = readFileSync(`${dir}/env`, 'utf8');
   } catch {
-    throw new Error(`test stack not running (no ${dir}/env): run \`sudo scripts/test-stack.sh up\` or \`npm test\``);
+    throw new Error(
+      `test stack not running (no ${dir}/env): run \`sudo scripts/test-stack.sh up\` or \`npm test\``,
+    );
   }
   const env = Object.fromEntries(
     text
@@ -64,7 +66,13 @@ export async function docker(
       stack.cli,
       args,
       {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...options.env, DOCKER_HOST: host, DOCKER_BUILDKIT: '0' },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? '/root',
+          ...options.env,
+          DOCKER_HOST: host,
+          DOCKER_BUILDKIT: '0',
+        },
         timeout: options.timeoutMs ?? 60_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',

@@ -1,0 +1,50 @@
+// The `socket-warden` command: `serve` runs the headless daemon; the rest are small tools around it.
+import { runContextCommand } from './context-command.js';
+import { runServeCommand } from './serve-command.js';
+
+const USAGE = `Usage: socket-warden <command> [options]
+
+Commands:
+  serve      run the guarding proxy (headless daemon)
+  context    create a docker context named "socket-warden" that points at the proxy
+  history    print the denial history
+  repull     remove and pull again an image whose digest no longer matches its registry
+
+Run "socket-warden <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServeCommand(rest);
+    case 'context':
+      return runContextCommand(rest);
+    case 'history': {
+      const { runHistoryCli } = await import('./history-cli.js');
+      return runHistoryCli(rest);
+    }
+    case 'repull': {
+      const { runRepullCommand } = await import('./repull-command.js');
+      return runRepullCommand(rest);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`socket-warden: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`socket-warden: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,60 @@
+// `socket-warden serve`: the headless daemon. Prints where it listens and the DOCKER_HOST line to use;
+// stops cleanly on SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { startDaemon } from '../engine/daemon.js';
+import { consoleLog } from '../engine/log.js';
+import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen, defaultUpstream } from './default-paths.js';
+
+const HELP = `Usage: socket-warden serve [options]
+
+  --upstream <socket>        the Docker Engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)
+  --listen <socket>          where to listen (default: $XDG_RUNTIME_DIR/socket-warden/docker.sock, else <data-dir>/run/docker.sock)
+  --data-dir <dir>           settings, history and filtered sockets (default: ~/.local/share/socket-warden, /var/lib/socket-warden as root)
+  --admin-settings <file>    admin-settings.json (default: ${DEFAULT_ADMIN_SETTINGS})
+  --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
+  --ui-port <port>           port for --ui (default: a free one)
+  --transparent              forward everything unjudged (diagnostics only; says so loudly)`;
+
+export async function runServeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      upstream: { type: 'string' },
+      listen: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'admin-settings': { type: 'string' },
+      ui: { type: 'boolean', default: false },
+      'ui-port': { type: 'string' },
+      transparent: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const daemon = await startDaemon({
+    upstream: values.upstream ?? defaultUpstream(),
+    listen: values.listen ?? defaultListen(dataDir),
+    dataDir,
+    adminSettings: values['admin-settings'] ?? DEFAULT_ADMIN_SETTINGS,
+    transparent: values.transparent ?? false,
+    ui: values.ui ? { port: values['ui-port'] ? Number(values['ui-port']) : 0 } : undefined,
+    log: consoleLog,
+  });
+  console.log(`Socket Warden listening on ${daemon.listenPath} (engine: ${daemon.upstreamPath})`);
+  console.log(`Point Docker clients at it:  export DOCKER_HOST=unix://${daemon.listenPath}`);
+  if (daemon.uiUrl) console.log(`UI: ${daemon.uiUrl}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      console.log(`Socket Warden: ${signal}, shutting down`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await daemon.close();
+  return 0;
+}

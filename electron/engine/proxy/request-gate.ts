@@ -1,0 +1,24 @@
+// The seam between the transparent proxy and the policy: the proxy parses, the gate judges, the proxy
+// forwards exactly what the gate approved (possibly rewritten) or answers with the gate's denial.
+import type { RequestHead } from './request-head.js';
+
+/** Who sent a request: the host (the main socket) or a container through its filtered socket. */
+export type Requester = { kind: 'host' } | { kind: 'container'; id: string; name: string; image: string };
+
+export type Verdict =
+  /** Forward; `target` and `body` replace the client's when the gate canonicalized or rewrote them. */
+  { kind: 'forward'; target?: string; body?: Buffer } | { kind: 'deny'; status: number; message: string };
+
+export interface RequestGate {
+  /** Whether `decide` needs the whole body (bounded by `maxBodyBytes`); otherwise it streams. */
+  needsBody(head: RequestHead, requester: Requester): boolean;
+  decide(head: RequestHead, body: Buffer | null, requester: Requester): Verdict | Promise<Verdict>;
+  /** Called after a request was forwarded and the engine answered (for follow-up work such as pinning). */
+  afterResponse?(head: RequestHead, status: number, requester: Requester): void;
+}
+
+/** Lets everything through unchanged: the proxy with no policy (issue 2's transparent mode). */
+export const transparentGate: RequestGate = {
+  needsBody: () => false,
+  decide: () => ({ kind: 'forward' }),
+};

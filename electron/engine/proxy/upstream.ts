@@ -1,0 +1,54 @@
+// The engine side of the proxy: keep-alive connections to the engine's unix socket, and fresh
+// half-open-capable connections for hijacked streams.
+import http from 'node:http';
+import net from 'node:net';
+import { MESSAGE_PREFIX } from './engine-error.js';
+
+export class Upstream {
+  private readonly agent: http.Agent;
+
+  constructor(readonly socketPath: string) {
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: Infinity,
+      maxFreeSockets: 256,
+      scheduling: 'lifo',
+    });
+  }
+
+  request(method: string, path: string, headers: Record<string, string | string[]>): http.ClientRequest {
+    return http.request({
+      socketPath: this.socketPath,
+      agent: this.agent,
+      method,
+      path,
+      headers,
+      setHost: false,
+    });
+  }
+
+  /** A connection of its own, kept open in each direction until that direction ends. */
+  hijackRequest(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+  ): http.ClientRequest {
+    return http.request({
+      method,
+      path,
+      headers,
+      setHost: false,
+      // No agent: a hijacked connection is never reused, and createConnection is only honoured without one.
+      createConnection: () => net.connect({ path: this.socketPath, allowHalfOpen: true }),
+    });
+  }
+
+  unreachableMessage(error: NodeJS.ErrnoException): string {
+    const why = error.code ?? error.message;
+    return `${MESSAGE_PREFIX}cannot reach the Docker Engine at ${this.socketPath} (${why}); is it running? Socket Warden keeps enforcing and reconnects when the engine is back.`;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

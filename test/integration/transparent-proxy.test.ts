@@ -1,0 +1,334 @@
+// The proxy must be invisible: every real client gets through it what it gets from the engine directly.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawExchange, startProxy, type RunningProxy } from './proxy-harness.js';
+import { docker, loadStack } from './stack.js';
+
+const stack = loadStack();
+const direct = stack.dockerHost;
+const P = 'swt-proxy';
+let proxy: RunningProxy;
+let work: string;
+
+const sha256 = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+
+async function ok(host: string, args: string[], input?: string): Promise<string> {
+  const result = await docker(host, args, { input, timeoutMs: 180_000 });
+  if (result.code !== 0)
+    throw new Error(`docker ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  proxy = await startProxy(stack.dockerSocket);
+  work = await fs.mkdtemp(path.join(os.tmpdir(), 'swt-proxy-'));
+  await docker(direct, ['rm', '-f', `${P}-sleeper`, `${P}-logs`, `${P}-attach`, `${P}-events`, `${P}-cp`]);
+});
+
+afterAll(async () => {
+  await docker(direct, ['rm', '-f', `${P}-sleeper`, `${P}-logs`, `${P}-attach`, `${P}-events`, `${P}-cp`]);
+  await docker(direct, ['rmi', '-f', `${P}/built:1`, `${P}/big:1`, `${stack.registry}/${P}/busybox:1`]);
+  await proxy?.close();
+  await fs.rm(work, { recursive: true, force: true });
+});
+
+describe('the docker CLI through the proxy', () => {
+  it('runs a foreground container with --rm and prints its output', async () => {
+    const args = [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      'sw-test/busybox',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 3',
+    ];
+    const [a, b] = [await docker(direct, args), await docker(proxy.host, args)];
+    expect(b).toEqual(a);
+    expect(b).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('pipes stdin into `run -i` and ends when stdin ends', async () => {
+    const input = 'line one\nline two\n'.repeat(1000);
+    const out = await ok(
+      proxy.host,
+      ['run', '-i', '--rm', '--network', 'none', 'sw-test/busybox', 'cat'],
+      input,
+    );
+    expect(out).toBe(input);
+  });
+
+  it('runs detached, lists, inspects, execs with stdin (half-close) and removes', async () => {
+    const id = (
+      await ok(proxy.host, [
+        'run',
+        '-d',
+        '--name',
+        `${P}-sleeper`,
+        '--network',
+        'none',
+        'sw-test/busybox',
+        'sleep',
+        '300',
+      ])
+    ).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const psArgs = ['ps', '--filter', `name=${P}-sleeper`, '--format', '{{.ID}} {{.Names}} {{.Status}}'];
+    expect(await ok(proxy.host, psArgs)).toBe(await ok(direct, psArgs));
+    expect(JSON.parse(await ok(proxy.host, ['inspect', `${P}-sleeper`]))).toEqual(
+      JSON.parse(await ok(direct, ['inspect', `${P}-sleeper`])),
+    );
+    const echoed = await ok(proxy.host, ['exec', '-i', `${P}-sleeper`, 'cat'], 'hi through exec\n');
+    expect(echoed).toBe('hi through exec\n');
+    const counted = await ok(proxy.host, ['exec', '-i', `${P}-sleeper`, 'wc', '-c'], 'x'.repeat(3_000_000));
+    expect(counted.trim()).toBe('3000000');
+    await ok(proxy.host, ['rm', '-f', `${P}-sleeper`]);
+    expect(await ok(direct, ['ps', '-aq', '--filter', `name=${P}-sleeper`])).toBe('');
+  });
+
+  it('attaches to a running container', async () => {
+    await ok(direct, [
+      'run',
+      '-d',
+      '--name',
+      `${P}-attach`,
+      '--network',
+      'none',
+      'sw-test/busybox',
+      'sh',
+      '-c',
+      'sleep 2; echo attached-output',
+    ]);
+    const out = await docker(proxy.host, ['attach', `${P}-attach`]);
+    expect(out.stdout).toBe('attached-output\n');
+  });
+
+  it('follows logs until the container exits', async () => {
+    await ok(direct, [
+      'run',
+      '-d',
+      '--name',
+      `${P}-logs`,
+      '--network',
+      'none',
+      'sw-test/busybox',
+      'sh',
+      '-c',
+      'for i in 1 2 3 4; do echo line$i; sleep 0.3; done',
+    ]);
+    const out = await ok(proxy.host, ['logs', '-f', `${P}-logs`]);
+    expect(out).toBe('line1\nline2\nline3\nline4\n');
+    expect(await ok(proxy.host, ['logs', '--tail', '2', `${P}-logs`])).toBe(
+      await ok(direct, ['logs', '--tail', '2', `${P}-logs`]),
+    );
+  });
+
+  it('copies files both ways', async () => {
+    const file = path.join(work, 'payload.bin');
+    await fs.writeFile(file, randomBytes(20 * 1024 * 1024));
+    await ok(direct, [
+      'run',
+      '-d',
+      '--name',
+      `${P}-cp`,
+      '--network',
+      'none',
+      'sw-test/busybox',
+      'sleep',
+      '300',
+    ]);
+    await ok(proxy.host, ['cp', file, `${P}-cp:/tmp/payload.bin`]);
+    await ok(direct, ['cp', `${P}-cp:/tmp/payload.bin`, path.join(work, 'back-direct.bin')]);
+    expect(await sha256(path.join(work, 'back-direct.bin'))).toBe(await sha256(file));
+    await ok(proxy.host, ['cp', `${P}-cp:/tmp/payload.bin`, path.join(work, 'back-proxy.bin')]);
+    expect(await sha256(path.join(work, 'back-proxy.bin'))).toBe(await sha256(file));
+  });
+
+  it('builds with the legacy builder (streamed context, streamed output)', async () => {
+    const ctx = path.join(work, 'ctx');
+    await fs.mkdir(ctx, { recursive: true });
+    await fs.writeFile(path.join(ctx, 'data.bin'), randomBytes(5 * 1024 * 1024));
+    await fs.writeFile(
+      path.join(ctx, 'Dockerfile'),
+      'FROM sw-test/busybox\nCOPY data.bin /data.bin\nRUN echo built-step && wc -c /data.bin\n',
+    );
+    const out = await ok(proxy.host, ['build', '-t', `${P}/built:1`, ctx]);
+    expect(out).toContain('built-step');
+    expect(out).toContain('5242880 /data.bin');
+    const inside = await ok(direct, [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      `${P}/built:1`,
+      'wc',
+      '-c',
+      '/data.bin',
+    ]);
+    expect(inside.trim()).toBe('5242880 /data.bin');
+  });
+
+  it('pushes to and pulls from the registry', async () => {
+    const ref = `${stack.registry}/${P}/busybox:1`;
+    await ok(direct, ['tag', 'sw-test/busybox', ref]);
+    const pushed = await ok(proxy.host, ['push', ref]);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+    expect(digest).toBeDefined();
+    await ok(direct, ['rmi', ref]);
+    const pulled = await ok(proxy.host, ['pull', ref]);
+    expect(pulled).toContain(`Digest: ${digest}`);
+    expect(await ok(proxy.host, ['image', 'inspect', '--format', '{{json .RepoDigests}}', ref])).toContain(
+      digest,
+    );
+  });
+
+  it('saves and loads a ~200 MB image byte for byte', async () => {
+    const ctx = path.join(work, 'big');
+    await fs.mkdir(ctx, { recursive: true });
+    await fs.writeFile(
+      path.join(ctx, 'Dockerfile'),
+      'FROM sw-test/busybox\nRUN dd if=/dev/urandom of=/big bs=1048576 count=200 2>/dev/null\n',
+    );
+    await ok(direct, ['build', '-q', '-t', `${P}/big:1`, ctx]);
+    const id = (await ok(direct, ['image', 'inspect', '--format', '{{.Id}}', `${P}/big:1`])).trim();
+    await ok(direct, ['save', '-o', path.join(work, 'direct.tar'), `${P}/big:1`]);
+    await ok(proxy.host, ['save', '-o', path.join(work, 'proxy.tar'), `${P}/big:1`]);
+    const size = (await fs.stat(path.join(work, 'proxy.tar'))).size;
+    expect(size).toBeGreaterThan(200 * 1024 * 1024);
+    expect(await sha256(path.join(work, 'proxy.tar'))).toBe(await sha256(path.join(work, 'direct.tar')));
+    await ok(direct, ['rmi', `${P}/big:1`]);
+    const loaded = await ok(proxy.host, ['load', '-i', path.join(work, 'proxy.tar')]);
+    expect(loaded).toContain(`${P}/big:1`);
+    expect((await ok(direct, ['image', 'inspect', '--format', '{{.Id}}', `${P}/big:1`])).trim()).toBe(id);
+  });
+
+  it('streams events with --since/--until like the engine', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await ok(direct, ['run', '--name', `${P}-events`, '--network', 'none', 'sw-test/busybox', 'true']);
+    await ok(direct, ['rm', `${P}-events`]);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const args = [
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      '--filter',
+      `container=${P}-events`,
+      '--format',
+      '{{.Status}}',
+    ];
+    const [a, b] = [await ok(direct, args), await ok(proxy.host, args)];
+    expect(b).toBe(a);
+    expect(b.split('\n')).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
+  });
+});
+
+describe('dockerode through the proxy', () => {
+  it('lists, runs with an attached stream, and reads the version like the engine', async () => {
+    const viaProxy = new Docker({ socketPath: proxy.socketPath });
+    const viaEngine = new Docker({ socketPath: stack.dockerSocket });
+    expect((await viaProxy.version()).ApiVersion).toBe((await viaEngine.version()).ApiVersion);
+    const chunks: Buffer[] = [];
+    const sink = new (await import('node:stream')).Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const [result] = (await viaProxy.run('sw-test/busybox', ['sh', '-c', 'echo from-dockerode'], sink, {
+      HostConfig: { AutoRemove: true, NetworkMode: 'none' },
+    })) as [{ StatusCode: number }];
+    expect(result.StatusCode).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toContain('from-dockerode');
+    const names = (await viaProxy.listImages()).flatMap((image) => image.RepoTags ?? []);
+    expect(names).toContain('sw-test/busybox:latest');
+  });
+});
+
+describe('HTTP framing at the proxy (request smuggling)', () => {
+  it('refuses Content-Length with Transfer-Encoding and forwards nothing', async () => {
+    const name = `${P}-smuggled`;
+    const body =
+      '0\r\n\r\nPOST /containers/create?name=' +
+      name +
+      ' HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"Image":"sw-test/busybox"}';
+    const reply = await rawExchange(
+      proxy.socketPath,
+      `POST /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toContain(
+      '"message":"socket-warden: malformed request: both Content-Length and Transfer-Encoding present"',
+    );
+    expect(reply.match(/HTTP\/1\.1/g)).toHaveLength(1);
+    expect(await ok(direct, ['ps', '-aq', '--filter', `name=${name}`])).toBe('');
+  });
+
+  it('answers pipelined requests in order, each parsed on its own', async () => {
+    const reply = await rawExchange(
+      proxy.socketPath,
+      'GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n\r\nHEAD /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200', '200']);
+    expect(reply.indexOf('OK')).toBeLessThan(reply.indexOf('"ApiVersion"'));
+  });
+
+  it('treats bytes after a declared body as the next request, judged on its own', async () => {
+    const reply = await rawExchange(
+      proxy.socketPath,
+      'POST /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nokGARBAGE /x HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    const statuses = [...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses[1]).toBe('405');
+  });
+
+  it('refuses oversized headers with 431', async () => {
+    const reply = await rawExchange(
+      proxy.socketPath,
+      `GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(1_100_000)}\r\n\r\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 431 /);
+  });
+
+  it('decodes a chunked request body and re-frames it for the engine', async () => {
+    const json = JSON.stringify({ Name: `${P}-chunked-vol` });
+    const chunks = `${(10).toString(16)}\r\n${json.slice(0, 10)}\r\n${(json.length - 10).toString(16)};ext=1\r\n${json.slice(10)}\r\n0\r\n\r\n`;
+    const reply = await rawExchange(
+      proxy.socketPath,
+      `POST /volumes/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 201 /);
+    expect(await ok(direct, ['volume', 'ls', '-q', '--filter', `name=${P}-chunked-vol`])).toBe(
+      `${P}-chunked-vol\n`,
+    );
+    await ok(direct, ['volume', 'rm', `${P}-chunked-vol`]);
+  });
+
+  it('serves the older 200 raw-stream hijack (no Upgrade header) with stdin', async () => {
+    const id = (await ok(direct, ['run', '-d', '-i', '--network', 'none', 'sw-test/busybox', 'cat'])).trim();
+    try {
+      const reply = await rawExchange(
+        proxy.socketPath,
+        `POST /containers/${id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nraw-stdin-echo\n`,
+        2000,
+      );
+      expect(reply).toMatch(
+        /^HTTP\/1\.1 200 OK\r\nContent-Type: application\/vnd\.docker\.(raw|multiplexed)-stream\r\n\r\n/,
+      );
+      expect(reply).toContain('raw-stdin-echo');
+    } finally {
+      await docker(direct, ['rm', '-f', id]);
+    }
+  });
+});
