@@ -1,0 +1,114 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanPath, HostPathError, isSameOrBelow, resolveHostPath, type HostFs } from './host-path.js';
+
+/** A host filesystem as a table: directories, files, and symlinks with their targets. */
+function fakeFs(entries: Record<string, 'dir' | 'file' | { link: string } | { error: string }>): HostFs {
+  const fail = (code: string): never => {
+    throw Object.assign(new Error(code), { code });
+  };
+  const get = (path: string) => {
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const parentEntry = parent === '/' ? 'dir' : entries[parent];
+    if (parentEntry === 'file') fail('ENOTDIR');
+    const entry = entries[path];
+    if (entry === undefined) fail('ENOENT');
+    if (typeof entry === 'object' && 'error' in entry) fail(entry.error);
+    return entry;
+  };
+  return {
+    lstat: async (path) => {
+      const entry = get(path);
+      return { isSymbolicLink: () => typeof entry === 'object' && 'link' in entry };
+    },
+    readlink: async (path) => {
+      const entry = get(path);
+      if (typeof entry === 'object' && 'link' in entry) return entry.link;
+      return fail('EINVAL');
+    },
+  };
+}
+
+const host = fakeFs({
+  '/var': 'dir',
+  '/var/run': { link: '/run' },
+  '/run': 'dir',
+  '/run/docker.sock': 'file',
+  '/home': 'dir',
+  '/home/u': 'dir',
+  '/home/u/sock': { link: '/var/run/docker.sock' },
+  '/home/u/rel': { link: '../../run' },
+  '/home/u/dotty': { link: './../u/./../../run/.' },
+  '/home/u/dangling': { link: '/run/not-yet' },
+  '/home/u/loop': { link: '/home/u/loop' },
+  '/home/u/secret': { error: 'EACCES' },
+  '/home/u/file': 'file',
+});
+
+describe('cleanPath is Go path.Clean', () => {
+  it.each([
+    ['//var/run/../run', '/var/run'],
+    ['/var/./run//docker.sock', '/var/run/docker.sock'],
+    ['/../..', '/'],
+    ['/var/run/', '/var/run'],
+    ['///', '/'],
+    ['a/../../b', '../b'],
+    ['', '.'],
+  ])('%j -> %j', (input, output) => {
+    expect(cleanPath(input)).toBe(output);
+  });
+});
+
+describe('resolveHostPath reaches what the bind mount reaches', () => {
+  it.each([
+    ['/run/docker.sock', '/run/docker.sock'],
+    ['/var/run/docker.sock', '/run/docker.sock'],
+    ['//var//run/./docker.sock', '/run/docker.sock'],
+    ['/var/run/../run', '/run'], // cleaned to /var/run, then the /var/run symlink
+    ['/home/u/rel/../docker.sock', '/home/u/docker.sock'], // `..` is lexical: the engine cleans before mount(2) follows rel
+    ['/home/u/sock', '/run/docker.sock'], // symlink chain: sock -> /var/run/docker.sock -> /run/...
+    ['/home/u/rel', '/run'], // relative target
+    ['/home/u/dotty', '/run'],
+    ['/home/u/dangling/sub', '/run/not-yet/sub'], // dangling link, the engine creates through it
+    ['/home/u/missing/a/b', '/home/u/missing/a/b'],
+    ['/home/u/file/x', '/home/u/file/x'],
+    ['/', '/'],
+  ])('%s -> %s', async (input, output) => {
+    await expect(resolveHostPath(input, host)).resolves.toBe(output);
+  });
+
+  it.each([
+    ['relative', 'var/run'],
+    ['a symlink loop', '/home/u/loop'],
+    ['an unreadable component', '/home/u/secret/x'],
+  ])('refuses to guess: %s', async (_name, input) => {
+    await expect(resolveHostPath(input, host)).rejects.toBeInstanceOf(HostPathError);
+  });
+
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('uses the real filesystem by default', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'real'));
+    await writeFile(join(dir, 'real', 'marker'), 'x');
+    await symlink(join(dir, 'real'), join(dir, 'link'));
+    const real = await resolveHostPath(join(dir, 'real'));
+    await expect(resolveHostPath(`/${dir}//link/../link/marker`)).resolves.toBe(`${real}/marker`);
+  });
+});
+
+describe('isSameOrBelow', () => {
+  it.each([
+    ['/run/docker.sock', '/run', true],
+    ['/run', '/run', true],
+    ['/runner', '/run', false],
+    ['/anything', '/', true],
+    ['/run', '/run/docker.sock', false],
+  ])('%s within %s: %s', (path, dir, result) => {
+    expect(isSameOrBelow(path, dir)).toBe(result);
+  });
+});

@@ -1,0 +1,94 @@
+// Where on the host a bind-mount source really points, the way the engine's mount reaches it: the
+// engine cleans the path lexically (moby volume/mounts: path.Clean) and mount(2) then follows every
+// symlink. Missing trailing components are created as plain directories by the engine (Binds) or
+// refused (Mounts), so they are appended as written. Resolution is done component by component with
+// lstat/readlink rather than realpath, so a dangling symlink (which MkdirAll would follow and fill
+// in) still resolves to where it points.
+import { lstat, readlink } from 'node:fs/promises';
+
+export interface HostFs {
+  lstat(path: string): Promise<{ isSymbolicLink(): boolean }>;
+  readlink(path: string): Promise<string>;
+}
+
+export const nodeHostFs: HostFs = { lstat, readlink };
+
+/** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
+
+export class HostPathError extends Error {}
+
+/** Go's path.Clean: collapse `//`, `.` and `..` lexically; an absolute path never climbs above `/`. */
+export function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  if (rooted) return `/${joined}`;
+  return joined === '' ? '.' : joined;
+}
+
+/** True when `path` is `dir` or lies below it (both clean and absolute). */
+export function isSameOrBelow(path: string, dir: string): boolean {
+  return path === dir || dir === '/' || path.startsWith(`${dir}/`);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/**
+ * The host path a bind of `source` would reach. Throws HostPathError when it cannot be known (not
+ * absolute, a symlink loop, a component we may not read): callers must treat that as unsafe.
+ */
+export async function resolveHostPath(source: string, fs: HostFs = nodeHostFs): Promise<string> {
+  if (!source.startsWith('/')) throw new HostPathError(`not an absolute path: ${JSON.stringify(source)}`);
+  const pending = cleanPath(source)
+    .split('/')
+    .filter((c) => c !== '');
+  let resolved = '/';
+  let symlinks = 0;
+  while (pending.length > 0) {
+    const component = pending.shift() as string;
+    if (component === '.') continue;
+    if (component === '..') {
+      resolved = cleanPath(`${resolved}/..`);
+      continue;
+    }
+    const candidate = resolved === '/' ? `/${component}` : `${resolved}/${component}`;
+    let stat: { isSymbolicLink(): boolean };
+    try {
+      stat = await fs.lstat(candidate);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return cleanPath([candidate, ...pending].join('/'));
+      throw new HostPathError(`cannot inspect ${candidate}: ${code ?? String(error)}`);
+    }
+    if (!stat.isSymbolicLink()) {
+      resolved = candidate;
+      continue;
+    }
+    if (++symlinks > MAX_SYMLINKS)
+      throw new HostPathError(`too many symlinks resolving ${JSON.stringify(source)}`);
+    let target: string;
+    try {
+      target = await fs.readlink(candidate);
+    } catch (error) {
+      throw new HostPathError(`cannot read symlink ${candidate}: ${errorCode(error) ?? String(error)}`);
+    }
+    if (target.startsWith('/')) resolved = '/';
+    pending.unshift(...target.split('/').filter((c) => c !== ''));
+  }
+  return resolved;
+}
