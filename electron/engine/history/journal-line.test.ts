@@ -59,7 +59,7 @@ describe('journal lines', () => {
   it('skip a damaged line in the middle and keep the lines after it', () => {
     const damaged = Buffer.from(journal);
     const secondLineStart = encodeJournalLine(header).length;
-    damaged[secondLineStart + 20] ^= 0x01;
+    damaged.writeUInt8(damaged.readUInt8(secondLineStart + 20) ^ 0x01, secondLineStart + 20);
     const decoded = decodeJournal(damaged);
     expect(decoded.records).toEqual([records[0], records[2]]);
     expect(decoded.corruptLines).toBe(1);

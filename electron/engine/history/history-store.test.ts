@@ -1,0 +1,262 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryEntry, NewHistoryEntry } from '../../../shared/history-entry.js';
+import { HistoryStore, JOURNAL_FILE, LOCK_FILE } from './history-store.js';
+import { decodeJournal } from './journal-line.js';
+import { LockHeldError } from './pid-lock.js';
+
+function denial(n: number, overrides: Partial<NewHistoryEntry> = {}): NewHistoryEntry {
+  return {
+    kind: 'socket-mount-denied',
+    requester: { kind: 'container', id: `c${n}`, name: `probe-${n}`, image: 'docker:cli' },
+    request: { method: 'POST', uri: `/v1.41/containers/create?name=probe-${n}` },
+    image: 'docker.io/library/docker:cli',
+    reason: 'not-allowed',
+    message: `denial ${n}`,
+    ...overrides,
+  };
+}
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid;
+}
+
+let dir: string;
+const opened: HistoryStore[] = [];
+async function openStore(opts: Parameters<typeof HistoryStore.open>[1] = {}): Promise<HistoryStore> {
+  const store = await HistoryStore.open(dir, opts);
+  opened.push(store);
+  return store;
+}
+async function journalLines(): Promise<string[]> {
+  return (await readFile(join(dir, JOURNAL_FILE), 'utf8')).split('\n').filter(Boolean);
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sw-history-'));
+});
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('HistoryStore', () => {
+  it('records a denial with an id and time and finds it again', async () => {
+    const store = await openStore({ now: () => new Date('2025-06-01T12:00:00Z') });
+    const entry = await store.append(denial(1));
+    expect(entry).toEqual({ ...denial(1), id: 1, time: '2025-06-01T12:00:00.000Z' });
+    expect(store.get(1)).toEqual(entry);
+    expect(store.get(2)).toBeUndefined();
+    expect(store.count()).toBe(1);
+  });
+
+  it('lists newest first and pages with before', async () => {
+    const store = await openStore();
+    for (let n = 1; n <= 5; n++) await store.append(denial(n));
+    expect(store.list({ limit: 2 }).map((e) => e.id)).toEqual([5, 4]);
+    expect(store.list({ limit: 2, before: 4 }).map((e) => e.id)).toEqual([3, 2]);
+    expect(store.list({ limit: 10, search: 'probe-3' }).map((e) => e.id)).toEqual([3]);
+  });
+
+  it('keeps entries and continues the id sequence across a restart', async () => {
+    const first = await openStore();
+    await first.append(denial(1));
+    await first.append(denial(2));
+    await first.close();
+    const second = await openStore();
+    expect(second.list({ limit: 10 }).map((e) => e.message)).toEqual(['denial 2', 'denial 1']);
+    expect((await second.append(denial(3))).id).toBe(3);
+  });
+
+  it('gives concurrent appends distinct ids in call order and writes them in that order', async () => {
+    const store = await openStore();
+    const entries = await Promise.all(Array.from({ length: 200 }, (_, n) => store.append(denial(n))));
+    expect(entries.map((e) => e.id)).toEqual(Array.from({ length: 200 }, (_, n) => n + 1));
+    expect(entries.map((e) => e.message)).toEqual(Array.from({ length: 200 }, (_, n) => `denial ${n}`));
+    await store.close();
+    const reopened = await openStore();
+    expect(reopened.list({ limit: 500 }).reverse()).toEqual(entries);
+  });
+
+  it('rejects an entry that does not fit the schema and records nothing', async () => {
+    const store = await openStore();
+    const bad = { ...denial(1), reason: 'because' } as unknown as NewHistoryEntry;
+    await expect(store.append(bad)).rejects.toThrow();
+    expect(store.count()).toBe(0);
+  });
+
+  it('tells listeners about an entry once it is on disk', async () => {
+    const store = await openStore();
+    const seen: Array<{ entry: HistoryEntry; onDisk: boolean }> = [];
+    const stop = store.onAppend((entry) => {
+      const onDisk = decodeJournal(readFileSync(join(dir, JOURNAL_FILE))).records.some(
+        (r) => 'entry' in r && r.entry.id === entry.id,
+      );
+      seen.push({ entry, onDisk });
+    });
+    const entry = await store.append(denial(1));
+    stop();
+    await store.append(denial(2));
+    expect(seen).toEqual([{ entry, onDisk: true }]);
+  });
+
+  it('keeps exactly the newest N, in memory, on disk and after a restart', async () => {
+    const store = await openStore({ maxEntries: 10 });
+    for (let n = 1; n <= 37; n++) await store.append(denial(n));
+    expect(store.count()).toBe(10);
+    expect(store.list({ limit: 100 }).map((e) => e.id)).toEqual([37, 36, 35, 34, 33, 32, 31, 30, 29, 28]);
+    expect(store.get(27)).toBeUndefined();
+    // The journal may run over by the slack (one entry for N = 10), never more.
+    expect((await journalLines()).length - 1).toBeLessThanOrEqual(11);
+    await store.close();
+    const reopened = await openStore({ maxEntries: 10 });
+    expect(reopened.list({ limit: 100 }).map((e) => e.id)).toEqual([37, 36, 35, 34, 33, 32, 31, 30, 29, 28]);
+    expect((await reopened.append(denial(38))).id).toBe(38);
+  });
+
+  it('compacts a journal written with a larger bound when opened with a smaller one', async () => {
+    const big = await openStore({ maxEntries: 100 });
+    for (let n = 1; n <= 50; n++) await big.append(denial(n));
+    await big.close();
+    const small = await openStore({ maxEntries: 5 });
+    expect(small.list({ limit: 100 }).map((e) => e.id)).toEqual([50, 49, 48, 47, 46]);
+    expect(await journalLines()).toHaveLength(6);
+  });
+
+  it('clears everything, durably, and never reuses an id', async () => {
+    const store = await openStore();
+    await store.append(denial(1));
+    await store.append(denial(2));
+    let cleared = 0;
+    store.onClear(() => (cleared += 1));
+    await store.clear();
+    expect(cleared).toBe(1);
+    expect(store.count()).toBe(0);
+    expect(store.get(2)).toBeUndefined();
+    await store.close();
+    const reopened = await openStore();
+    expect(reopened.count()).toBe(0);
+    expect((await reopened.append(denial(3))).id).toBe(3);
+  });
+
+  it('keeps an append made after clear() was called', async () => {
+    const store = await openStore();
+    const before = store.append(denial(1));
+    const clearing = store.clear();
+    const after = store.append(denial(2));
+    await Promise.all([before, clearing, after]);
+    expect(store.list({ limit: 10 }).map((e) => e.message)).toEqual(['denial 2']);
+  });
+
+  it('drops a torn last line at open, keeps every line before it, and appends cleanly after', async () => {
+    const store = await openStore();
+    await store.append(denial(1));
+    await store.append(denial(2));
+    await store.close();
+    const journal = join(dir, JOURNAL_FILE);
+    const intact = (await readFile(journal)).length;
+    const torn = '1a2b3c4d {"entry":{"id":3,"kind":"socket-mo';
+    await appendFile(journal, torn);
+    const reopened = await openStore();
+    expect(reopened.recovery).toEqual({
+      tornTailBytes: torn.length,
+      corruptLines: 0,
+      removedTempFile: false,
+    });
+    expect(reopened.list({ limit: 10 }).map((e) => e.id)).toEqual([2, 1]);
+    expect((await readFile(journal)).length).toBe(intact);
+    await reopened.append(denial(3));
+    await reopened.close();
+    const third = await openStore();
+    expect(third.recovery.tornTailBytes).toBe(0);
+    expect(third.list({ limit: 10 }).map((e) => e.message)).toEqual(['denial 3', 'denial 2', 'denial 1']);
+  });
+
+  it('skips a damaged line in the middle and keeps the ones after it', async () => {
+    const store = await openStore();
+    for (let n = 1; n <= 3; n++) await store.append(denial(n));
+    await store.close();
+    const journal = join(dir, JOURNAL_FILE);
+    const text = await readFile(journal, 'utf8');
+    await writeFile(journal, text.replace('denial 2', 'denial X'));
+    const reopened = await openStore();
+    expect(reopened.recovery.corruptLines).toBe(1);
+    expect(reopened.list({ limit: 10 }).map((e) => e.id)).toEqual([3, 1]);
+  });
+
+  it('removes a temp file left by a crash during compaction and keeps the journal', async () => {
+    const store = await openStore();
+    await store.append(denial(1));
+    await store.close();
+    await writeFile(join(dir, `${JOURNAL_FILE}.tmp`), 'half a compacti');
+    const reopened = await openStore();
+    expect(reopened.recovery.removedTempFile).toBe(true);
+    expect(reopened.count()).toBe(1);
+    expect(await readdir(dir)).not.toContain(`${JOURNAL_FILE}.tmp`);
+  });
+
+  it('opens an empty journal file and starts from id 1', async () => {
+    await writeFile(join(dir, JOURNAL_FILE), '');
+    const store = await openStore();
+    expect((await store.append(denial(1))).id).toBe(1);
+  });
+
+  it('lets only one writer open a directory at a time', async () => {
+    const store = await openStore();
+    await expect(HistoryStore.open(dir)).rejects.toBeInstanceOf(LockHeldError);
+    await store.close();
+    await expect(openStore()).resolves.toBeInstanceOf(HistoryStore);
+  });
+
+  it('takes over the lock of a process that died without releasing it', async () => {
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: deadPid(), nonce: 'x' }));
+    const store = await openStore();
+    expect((await store.append(denial(1))).id).toBe(1);
+  });
+
+  it('takes over a lock naming its own pid that it does not hold (a restarted container)', async () => {
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, nonce: 'x' }));
+    await expect(openStore()).resolves.toBeInstanceOf(HistoryStore);
+  });
+
+  it('takes over a lock whose pid now belongs to a different process', async () => {
+    // pid 1 is alive but started long before this "owner" claims to have.
+    await writeFile(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 1, nonce: 'x', startTime: 'not-its-start-time' }),
+    );
+    await expect(openStore()).resolves.toBeInstanceOf(HistoryStore);
+  });
+
+  it('reads, read-only, what a writer holding the lock has written', async () => {
+    const writer = await openStore();
+    await writer.append(denial(1));
+    const reader = await openStore({ readOnly: true });
+    expect(reader.list({ limit: 10 }).map((e) => e.message)).toEqual(['denial 1']);
+    await expect(reader.append(denial(2))).rejects.toThrow(/read-only/);
+    await expect(reader.clear()).rejects.toThrow(/read-only/);
+  });
+
+  it('reads an absent history, read-only, as empty without creating anything', async () => {
+    const missing = join(dir, 'nothing-here');
+    const reader = await HistoryStore.open(missing, { readOnly: true });
+    expect(reader.count()).toBe(0);
+    await reader.close();
+    await expect(readdir(missing)).rejects.toThrow();
+  });
+
+  it('finishes pending appends before close resolves', async () => {
+    const store = await openStore();
+    const pending = Array.from({ length: 20 }, (_, n) => store.append(denial(n)));
+    await store.close();
+    await expect(Promise.all(pending)).resolves.toHaveLength(20);
+    await expect(store.append(denial(99))).rejects.toThrow(/closed/);
+    const reopened = await openStore();
+    expect(reopened.count()).toBe(20);
+  });
+});
