@@ -10,7 +10,8 @@ import {
   wildcardGroups,
 } from './command-map.js';
 
-const commandsOf = (method: string, path: string): readonly string[] | undefined => matchEndpoint(method, path)?.commands;
+const commandsOf = (method: string, path: string): readonly string[] | undefined =>
+  matchEndpoint(method, path)?.commands;
 const usersOf = (method: string, path: string): string[] => {
   const entry = matchEndpoint(method, path);
   return entry ? [...entry.commands, ...entry.alsoUsedBy] : [];
@@ -79,9 +80,12 @@ describe('matchEndpoint: the measured CLI requests (shared/spec/engine-facts.md)
     expect(usersOf(method, path)).toEqual(expect.arrayContaining(commands));
   });
 
-  it('takes the first route in moby\'s registration order, as gorilla/mux does', () => {
+  it("takes the first route in moby's registration order, as gorilla/mux does", () => {
     // the checkpoint router is registered before the container router
-    expect(commandsOf('DELETE', '/containers/c1/checkpoints/cp1')).toEqual(['checkpoint rm', 'checkpoint remove']);
+    expect(commandsOf('DELETE', '/containers/c1/checkpoints/cp1')).toEqual([
+      'checkpoint rm',
+      'checkpoint remove',
+    ]);
     // `{name:.*}` spans slashes: these are container/image names, not other endpoints
     expect(commandsOf('DELETE', '/containers/c1/json')).toEqual(['container rm', 'container remove', 'rm']);
     expect(commandsOf('GET', '/images/get/json')).toEqual(['image inspect', 'inspect']);
@@ -103,44 +107,129 @@ describe('matchEndpoint: the measured CLI requests (shared/spec/engine-facts.md)
   });
 
   it('marks only the ping and the version as always allowed', () => {
-    expect(endpoints.filter((entry) => entry.alwaysAllowed).map((entry) => `${entry.method} ${entry.pattern}`)).toEqual([
-      'GET /_ping',
-      'HEAD /_ping',
-      'GET /version',
-    ]);
+    expect(
+      endpoints.filter((entry) => entry.alwaysAllowed).map((entry) => `${entry.method} ${entry.pattern}`),
+    ).toEqual(['GET /_ping', 'HEAD /_ping', 'GET /version']);
   });
 
   it('names every route moby v20.10.24 and master register (debug routes aside)', () => {
     // moby's route list: api/server/router/** (v20.10.24) ∪ daemon/server/router/** (master)
     const mobyRoutes = [
-      'DELETE /configs/{id}', 'DELETE /containers/{name:.*}', 'DELETE /containers/{name}/checkpoints/{checkpoint}',
-      'DELETE /images/{name:.*}', 'DELETE /networks/{id:.*}', 'DELETE /nodes/{id}', 'DELETE /plugins/{name:.*}',
-      'DELETE /secrets/{id}', 'DELETE /services/{id}', 'DELETE /volumes/{name:.*}', 'GET /_ping', 'GET /configs',
-      'GET /configs/{id}', 'GET /containers/json', 'GET /containers/{name:.*}/archive', 'GET /containers/{name:.*}/attach/ws',
-      'GET /containers/{name:.*}/changes', 'GET /containers/{name:.*}/checkpoints', 'GET /containers/{name:.*}/export',
-      'GET /containers/{name:.*}/json', 'GET /containers/{name:.*}/logs', 'GET /containers/{name:.*}/stats',
-      'GET /containers/{name:.*}/top', 'GET /distribution/{name:.*}/json', 'GET /events', 'GET /exec/{id:.*}/json',
-      'GET /images/get', 'GET /images/json', 'GET /images/search', 'GET /images/{name:.*}/attestations',
-      'GET /images/{name:.*}/get', 'GET /images/{name:.*}/history', 'GET /images/{name:.*}/json', 'GET /info',
-      'GET /networks', 'GET /networks/', 'GET /networks/{id:.+}', 'GET /nodes', 'GET /nodes/{id}', 'GET /plugins',
-      'GET /plugins/privileges', 'GET /plugins/{name:.*}/json', 'GET /secrets', 'GET /secrets/{id}', 'GET /services',
-      'GET /services/{id}', 'GET /services/{id}/logs', 'GET /swarm', 'GET /swarm/unlockkey', 'GET /system/df', 'GET /tasks',
-      'GET /tasks/{id}', 'GET /tasks/{id}/logs', 'GET /version', 'GET /volumes', 'GET /volumes/{name:.*}', 'HEAD /_ping',
-      'HEAD /containers/{name:.*}/archive', 'POST /auth', 'POST /build', 'POST /build/cancel', 'POST /build/prune',
-      'POST /commit', 'POST /configs/create', 'POST /configs/{id}/update', 'POST /containers/create', 'POST /containers/prune',
-      'POST /containers/{name:.*}/attach', 'POST /containers/{name:.*}/checkpoints', 'POST /containers/{name:.*}/copy',
-      'POST /containers/{name:.*}/exec', 'POST /containers/{name:.*}/kill', 'POST /containers/{name:.*}/pause',
-      'POST /containers/{name:.*}/rename', 'POST /containers/{name:.*}/resize', 'POST /containers/{name:.*}/restart',
-      'POST /containers/{name:.*}/start', 'POST /containers/{name:.*}/stop', 'POST /containers/{name:.*}/unpause',
-      'POST /containers/{name:.*}/update', 'POST /containers/{name:.*}/wait', 'POST /exec/{name:.*}/resize',
-      'POST /exec/{name:.*}/start', 'POST /grpc', 'POST /images/create', 'POST /images/load', 'POST /images/prune',
-      'POST /images/{name:.*}/push', 'POST /images/{name:.*}/tag', 'POST /networks/create', 'POST /networks/prune',
-      'POST /networks/{id:.*}/connect', 'POST /networks/{id:.*}/disconnect', 'POST /nodes/{id}/update', 'POST /plugins/create',
-      'POST /plugins/pull', 'POST /plugins/{name:.*}/disable', 'POST /plugins/{name:.*}/enable', 'POST /plugins/{name:.*}/push',
-      'POST /plugins/{name:.*}/set', 'POST /plugins/{name:.*}/upgrade', 'POST /secrets/create', 'POST /secrets/{id}/update',
-      'POST /services/create', 'POST /services/{id}/update', 'POST /session', 'POST /swarm/init', 'POST /swarm/join',
-      'POST /swarm/leave', 'POST /swarm/unlock', 'POST /swarm/update', 'POST /volumes/create', 'POST /volumes/prune',
-      'PUT /containers/{name:.*}/archive', 'PUT /volumes/{name:.*}',
+      'DELETE /configs/{id}',
+      'DELETE /containers/{name:.*}',
+      'DELETE /containers/{name}/checkpoints/{checkpoint}',
+      'DELETE /images/{name:.*}',
+      'DELETE /networks/{id:.*}',
+      'DELETE /nodes/{id}',
+      'DELETE /plugins/{name:.*}',
+      'DELETE /secrets/{id}',
+      'DELETE /services/{id}',
+      'DELETE /volumes/{name:.*}',
+      'GET /_ping',
+      'GET /configs',
+      'GET /configs/{id}',
+      'GET /containers/json',
+      'GET /containers/{name:.*}/archive',
+      'GET /containers/{name:.*}/attach/ws',
+      'GET /containers/{name:.*}/changes',
+      'GET /containers/{name:.*}/checkpoints',
+      'GET /containers/{name:.*}/export',
+      'GET /containers/{name:.*}/json',
+      'GET /containers/{name:.*}/logs',
+      'GET /containers/{name:.*}/stats',
+      'GET /containers/{name:.*}/top',
+      'GET /distribution/{name:.*}/json',
+      'GET /events',
+      'GET /exec/{id:.*}/json',
+      'GET /images/get',
+      'GET /images/json',
+      'GET /images/search',
+      'GET /images/{name:.*}/attestations',
+      'GET /images/{name:.*}/get',
+      'GET /images/{name:.*}/history',
+      'GET /images/{name:.*}/json',
+      'GET /info',
+      'GET /networks',
+      'GET /networks/',
+      'GET /networks/{id:.+}',
+      'GET /nodes',
+      'GET /nodes/{id}',
+      'GET /plugins',
+      'GET /plugins/privileges',
+      'GET /plugins/{name:.*}/json',
+      'GET /secrets',
+      'GET /secrets/{id}',
+      'GET /services',
+      'GET /services/{id}',
+      'GET /services/{id}/logs',
+      'GET /swarm',
+      'GET /swarm/unlockkey',
+      'GET /system/df',
+      'GET /tasks',
+      'GET /tasks/{id}',
+      'GET /tasks/{id}/logs',
+      'GET /version',
+      'GET /volumes',
+      'GET /volumes/{name:.*}',
+      'HEAD /_ping',
+      'HEAD /containers/{name:.*}/archive',
+      'POST /auth',
+      'POST /build',
+      'POST /build/cancel',
+      'POST /build/prune',
+      'POST /commit',
+      'POST /configs/create',
+      'POST /configs/{id}/update',
+      'POST /containers/create',
+      'POST /containers/prune',
+      'POST /containers/{name:.*}/attach',
+      'POST /containers/{name:.*}/checkpoints',
+      'POST /containers/{name:.*}/copy',
+      'POST /containers/{name:.*}/exec',
+      'POST /containers/{name:.*}/kill',
+      'POST /containers/{name:.*}/pause',
+      'POST /containers/{name:.*}/rename',
+      'POST /containers/{name:.*}/resize',
+      'POST /containers/{name:.*}/restart',
+      'POST /containers/{name:.*}/start',
+      'POST /containers/{name:.*}/stop',
+      'POST /containers/{name:.*}/unpause',
+      'POST /containers/{name:.*}/update',
+      'POST /containers/{name:.*}/wait',
+      'POST /exec/{name:.*}/resize',
+      'POST /exec/{name:.*}/start',
+      'POST /grpc',
+      'POST /images/create',
+      'POST /images/load',
+      'POST /images/prune',
+      'POST /images/{name:.*}/push',
+      'POST /images/{name:.*}/tag',
+      'POST /networks/create',
+      'POST /networks/prune',
+      'POST /networks/{id:.*}/connect',
+      'POST /networks/{id:.*}/disconnect',
+      'POST /nodes/{id}/update',
+      'POST /plugins/create',
+      'POST /plugins/pull',
+      'POST /plugins/{name:.*}/disable',
+      'POST /plugins/{name:.*}/enable',
+      'POST /plugins/{name:.*}/push',
+      'POST /plugins/{name:.*}/set',
+      'POST /plugins/{name:.*}/upgrade',
+      'POST /secrets/create',
+      'POST /secrets/{id}/update',
+      'POST /services/create',
+      'POST /services/{id}/update',
+      'POST /session',
+      'POST /swarm/init',
+      'POST /swarm/join',
+      'POST /swarm/leave',
+      'POST /swarm/unlock',
+      'POST /swarm/update',
+      'POST /volumes/create',
+      'POST /volumes/prune',
+      'PUT /containers/{name:.*}/archive',
+      'PUT /volumes/{name:.*}',
     ];
     const ours = endpoints.map((entry) => `${entry.method} ${entry.pattern}`);
     expect([...ours].sort()).toEqual([...new Set(mobyRoutes)].sort());
@@ -178,22 +267,45 @@ describe('groupOfPath: the group of a request the map does not know', () => {
 
 describe('validateCommandName', () => {
   it.each([
-    'push', 'ps', 'exec', 'build', 'image push', 'container ls', 'container list', 'images', 'rmi', 'image remove',
-    'builder build', 'builder prune', 'system prune', 'volume update', 'login', 'search', 'inspect', 'version',
-    'stack deploy', 'stack up', 'swarm join-token', 'checkpoint create',
+    'push',
+    'ps',
+    'exec',
+    'build',
+    'image push',
+    'container ls',
+    'container list',
+    'images',
+    'rmi',
+    'image remove',
+    'builder build',
+    'builder prune',
+    'system prune',
+    'volume update',
+    'login',
+    'search',
+    'inspect',
+    'version',
+    'stack deploy',
+    'stack up',
+    'swarm join-token',
+    'checkpoint create',
     ...wildcardGroups.map((group) => `${group}*`),
   ])('accepts %j', (name) => {
     expect(validateCommandName(name)).toEqual({ ok: true });
   });
 
-  it.each([...unsupportedCommandNames, 'manifest inspect', 'plugin install', 'compose up', 'trust sign', 'stack config'])(
-    'refuses %j as unenforceable',
-    (name) => {
-      const result = validateCommandName(name);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.error).toMatch(/cannot be enforced: /);
-    },
-  );
+  it.each([
+    ...unsupportedCommandNames,
+    'manifest inspect',
+    'plugin install',
+    'compose up',
+    'trust sign',
+    'stack config',
+  ])('refuses %j as unenforceable', (name) => {
+    const result = validateCommandName(name);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/cannot be enforced: /);
+  });
 
   it('says why an API-less name cannot be enforced', () => {
     expect(validateCommandName('manifest')).toEqual({
@@ -229,7 +341,9 @@ describe('validateCommandName', () => {
 
   it('offers only valid names for completion, wildcards included', () => {
     for (const name of knownCommandNames) expect(validateCommandName(name), name).toEqual({ ok: true });
-    expect(knownCommandNames).toEqual(expect.arrayContaining(['push', 'image push', 'container*', 'system*']));
+    expect(knownCommandNames).toEqual(
+      expect.arrayContaining(['push', 'image push', 'container*', 'system*']),
+    );
     expect(knownCommandNames.some((name) => name.startsWith('plugin'))).toBe(false);
   });
 

@@ -191,7 +191,8 @@ for (const command of commandDefs) {
 /** Every spelling of one command (management form first). */
 function spellings(canonical: string): string[] {
   const command = defByName.get(canonical);
-  if (!command || command.name !== canonical) throw new Error(`command-map: unknown canonical command ${canonical}`);
+  if (!command || command.name !== canonical)
+    throw new Error(`command-map: unknown canonical command ${canonical}`);
   return [command.name, ...command.aliases];
 }
 
@@ -257,7 +258,14 @@ const endpointSpecs: readonly EndpointSpec[] = [
     '/containers/{name:.*}/json',
     'container',
     ['container inspect', 'inspect', 'container port'],
-    ['container logs', 'container exec', 'container attach', 'container start', 'container run', 'container stats'],
+    [
+      'container logs',
+      'container exec',
+      'container attach',
+      'container start',
+      'container run',
+      'container stats',
+    ],
   ),
   e('GET', '/containers/{name:.*}/top', 'container', ['container top']),
   e('GET', '/containers/{name:.*}/logs', 'container', ['container logs']),
@@ -304,7 +312,13 @@ const endpointSpecs: readonly EndpointSpec[] = [
   e('GET', '/_ping', 'system', []),
   e('HEAD', '/_ping', 'system', []),
   e('GET', '/events', 'system', ['system events'], ['container stats']),
-  e('GET', '/info', 'system', ['system info'], [...untypedInspect, ...nodeSelf, 'swarm join', 'swarm join-token', 'swarm unlock', 'stack deploy']),
+  e(
+    'GET',
+    '/info',
+    'system',
+    ['system info'],
+    [...untypedInspect, ...nodeSelf, 'swarm join', 'swarm join-token', 'swarm unlock', 'stack deploy'],
+  ),
   e('GET', '/version', 'system', ['version']),
   e('GET', '/system/df', 'system', ['system df']),
   e('POST', '/auth', 'registry', ['login']),
@@ -338,14 +352,47 @@ const endpointSpecs: readonly EndpointSpec[] = [
     ['service logs', 'service rollback', 'service scale', 'service update', 'service create', 'service ps'],
   ),
   e('POST', '/services/create', 'service', ['service create'], ['stack deploy']),
-  e('POST', '/services/{id}/update', 'service', ['service update', 'service rollback', 'service scale'], ['stack deploy']),
+  e(
+    'POST',
+    '/services/{id}/update',
+    'service',
+    ['service update', 'service rollback', 'service scale'],
+    ['stack deploy'],
+  ),
   e('DELETE', '/services/{id}', 'service', ['service rm'], ['stack rm']),
   e('GET', '/services/{id}/logs', 'service', ['service logs']),
-  e('GET', '/nodes', 'node', ['node ls'], ['service create', 'service update', 'service ps', 'node ps', 'stack ps']),
-  e('GET', '/nodes/{id}', 'node', ['node inspect', ...untypedInspect], ['node ps', 'node update', 'node promote', 'node demote', 'swarm join-token', 'service ps', 'stack ps']),
+  e(
+    'GET',
+    '/nodes',
+    'node',
+    ['node ls'],
+    ['service create', 'service update', 'service ps', 'node ps', 'stack ps'],
+  ),
+  e(
+    'GET',
+    '/nodes/{id}',
+    'node',
+    ['node inspect', ...untypedInspect],
+    ['node ps', 'node update', 'node promote', 'node demote', 'swarm join-token', 'service ps', 'stack ps'],
+  ),
   e('DELETE', '/nodes/{id}', 'node', ['node rm']),
   e('POST', '/nodes/{id}/update', 'node', ['node update', 'node promote', 'node demote']),
-  e('GET', '/tasks', 'service', ['service ps', 'node ps'], ['service create', 'service update', 'service rollback', 'service scale', 'stack ps', 'stack rm', 'stack services', 'stack deploy']),
+  e(
+    'GET',
+    '/tasks',
+    'service',
+    ['service ps', 'node ps'],
+    [
+      'service create',
+      'service update',
+      'service rollback',
+      'service scale',
+      'stack ps',
+      'stack rm',
+      'stack services',
+      'stack deploy',
+    ],
+  ),
   e('GET', '/tasks/{id}', 'service', [...untypedInspect], ['service logs']),
   e('GET', '/tasks/{id}/logs', 'service', ['service logs']),
   e('GET', '/secrets', 'secret', ['secret ls'], ['service create', 'service update', ...stackReads]),
@@ -375,14 +422,26 @@ const endpointSpecs: readonly EndpointSpec[] = [
   // network router
   e('GET', '/networks', 'network', ['network ls'], [...stackReads]),
   e('GET', '/networks/', 'network', ['network ls']),
-  e('GET', '/networks/{id:.+}', 'network', ['network inspect', 'inspect'], ['network rm', 'service inspect', 'service create', 'service update', 'stack deploy']),
+  e(
+    'GET',
+    '/networks/{id:.+}',
+    'network',
+    ['network inspect', 'inspect'],
+    ['network rm', 'service inspect', 'service create', 'service update', 'stack deploy'],
+  ),
   e('POST', '/networks/create', 'network', ['network create'], ['stack deploy']),
   e('POST', '/networks/{id:.*}/connect', 'network', ['network connect']),
   e('POST', '/networks/{id:.*}/disconnect', 'network', ['network disconnect']),
   e('POST', '/networks/prune', 'network', ['network prune', 'system prune']),
   e('DELETE', '/networks/{id:.*}', 'network', ['network rm'], ['stack rm']),
   // grpc router (BuildKit over HTTP/2 after an upgrade)
-  e('POST', '/grpc', 'build', [], ['image build', 'buildx build', 'buildx bake', 'buildx prune', 'buildx du']),
+  e(
+    'POST',
+    '/grpc',
+    'build',
+    [],
+    ['image build', 'buildx build', 'buildx bake', 'buildx prune', 'buildx du'],
+  ),
 ];
 
 const expand = (names: readonly string[]): string[] => names.flatMap(spellings);
@@ -508,7 +567,11 @@ export function validateCommandName(name: string): { ok: true } | { ok: false; e
 }
 
 function closestName(name: string): string | undefined {
-  const wanted = name.trim().toLowerCase().replace(/^docker\s+/, '').replace(/\s+/g, ' ');
+  const wanted = name
+    .trim()
+    .toLowerCase()
+    .replace(/^docker\s+/, '')
+    .replace(/\s+/g, ' ');
   let best: { name: string; distance: number } | undefined;
   for (const candidate of knownCommandNames) {
     const distance = editDistance(wanted, candidate);

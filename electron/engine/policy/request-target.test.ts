@@ -6,7 +6,13 @@ describe('parseRequestTarget: what the docker CLI and SDKs send', () => {
     ['HEAD', '/_ping', null, '/_ping', ''],
     ['GET', '/v1.41/containers/json?all=1', '1.41', '/containers/json', 'all=1'],
     ['POST', '/v1.43/images/myimage/push?tag=latest', '1.43', '/images/myimage/push', 'tag=latest'],
-    ['GET', '/v1.41/images/127.0.0.1:5000/team/app:1/json', '1.41', '/images/127.0.0.1:5000/team/app:1/json', ''],
+    [
+      'GET',
+      '/v1.41/images/127.0.0.1:5000/team/app:1/json',
+      '1.41',
+      '/images/127.0.0.1:5000/team/app:1/json',
+      '',
+    ],
     ['GET', '/v1.41/images/busybox@sha256:abc/json', '1.41', '/images/busybox@sha256:abc/json', ''],
     // docker-py quotes `@` in paths; Go decodes it, so do we.
     ['GET', '/v1.41/images/busybox%40sha256:abc/json', '1.41', '/images/busybox@sha256:abc/json', ''],
@@ -16,9 +22,21 @@ describe('parseRequestTarget: what the docker CLI and SDKs send', () => {
     ['GET', '/v1.41/networks/', '1.41', '/networks/', ''],
     ['GET', '/v1.5/version', '1.5', '/version', ''],
     ['DELETE', '/v1.41/containers/c1?force=1&v=1', '1.41', '/containers/c1', 'force=1&v=1'],
-    ['GET', '/v1.41/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D', '1.41', '/containers/json', 'filters=%7B%22status%22%3A%5B%22running%22%5D%7D'],
+    [
+      'GET',
+      '/v1.41/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D',
+      '1.41',
+      '/containers/json',
+      'filters=%7B%22status%22%3A%5B%22running%22%5D%7D',
+    ],
     // curl sends JSON filters unescaped; Go accepts raw bytes in the query.
-    ['GET', '/containers/json?filters={"status":["running"]}', null, '/containers/json', 'filters=%7B%22status%22%3A%5B%22running%22%5D%7D'],
+    [
+      'GET',
+      '/containers/json?filters={"status":["running"]}',
+      null,
+      '/containers/json',
+      'filters=%7B%22status%22%3A%5B%22running%22%5D%7D',
+    ],
   ])('%s %s', (method, raw, apiVersion, path, query) => {
     const target = parseRequestTarget(method, raw);
     expect(target).toMatchObject({ ok: true, method, apiVersion, path, original: raw });

@@ -50,7 +50,8 @@ export function parseRequestTarget(method: string, rawTarget: string): RequestTa
   }
   for (const char of rawTarget) {
     const code = char.codePointAt(0) ?? 0;
-    if (code <= 0x20 || code >= 0x7f) return refuse('the request target contains a control, space or non-ASCII character');
+    if (code <= 0x20 || code >= 0x7f)
+      return refuse('the request target contains a control, space or non-ASCII character');
     if (char === '#') return refuse('the request target contains "#"');
     if (char === '\\') return refuse('the request target contains a backslash');
   }
@@ -67,7 +68,8 @@ export function parseRequestTarget(method: string, rawTarget: string): RequestTa
   for (const [index, segment] of segments.entries()) {
     if (segment === '.' || segment === '..') return refuse('the path contains a "." or ".." segment');
     // A trailing slash is clean (gorilla keeps it); an empty segment anywhere else is `//`.
-    if (segment === '' && index !== segments.length - 1) return refuse('the path contains an empty segment ("//")');
+    if (segment === '' && index !== segments.length - 1)
+      return refuse('the path contains an empty segment ("//")');
   }
 
   let apiVersion: string | null = null;
@@ -98,7 +100,8 @@ function decodePath(rawPath: string): { ok: true; path: string } | { ok: false; 
       path += char;
     } else if (char === '%') {
       const hex = rawPath.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return { ok: false, message: 'the path contains a malformed %-escape' };
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+        return { ok: false, message: 'the path contains a malformed %-escape' };
       const decodedChar = String.fromCharCode(parseInt(hex, 16));
       // `%2F` is a separator to the engine but not to anyone reading the raw target; `%25`, `%3F`,
       // `%23`, `%5C` and bytes outside ASCII only ever appear in attempts to confuse a filter.
@@ -110,17 +113,23 @@ function decodePath(rawPath: string): { ok: true; path: string } | { ok: false; 
     } else if (PATH_CHAR.test(char)) {
       path += char;
     } else {
-      return { ok: false, message: `the path contains the character "${char}", which must not appear unescaped` };
+      return {
+        ok: false,
+        message: `the path contains the character "${char}", which must not appear unescaped`,
+      };
     }
   }
   return { ok: true, path };
 }
 
-function parseQuery(rawQuery: string): { ok: true; params: URLSearchParams } | { ok: false; message: string } {
+function parseQuery(
+  rawQuery: string,
+): { ok: true; params: URLSearchParams } | { ok: false; message: string } {
   // Go ≥ 1.17 rejects `;` as a separator (the engine then answers 400), older Go split on it:
   // either way it cannot be read the same as URLSearchParams reads it.
   if (rawQuery.includes(';')) return { ok: false, message: 'the query contains ";"' };
-  if (/%(?![0-9A-Fa-f]{2})/.test(rawQuery)) return { ok: false, message: 'the query contains a malformed %-escape' };
+  if (/%(?![0-9A-Fa-f]{2})/.test(rawQuery))
+    return { ok: false, message: 'the query contains a malformed %-escape' };
   return { ok: true, params: new URLSearchParams(rawQuery) };
 }
 
