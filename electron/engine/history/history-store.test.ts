@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -217,6 +218,22 @@ describe('HistoryStore', () => {
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: deadPid(), nonce: 'x' }));
     const store = await openStore();
     expect((await store.append(denial(1))).id).toBe(1);
+  });
+
+  it('takes over the lock of a dead process its parent has not reaped yet (a zombie)', async () => {
+    // The shell forks a short sleep, then becomes a long one, which never reaps the first.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 10'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z');
+      await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: zombie, nonce: 'x' }));
+      await expect(openStore()).resolves.toBeInstanceOf(HistoryStore);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('takes over a lock naming its own pid that it does not hold (a restarted container)', async () => {

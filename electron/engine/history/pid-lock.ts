@@ -27,23 +27,29 @@ export class LockHeldError extends Error {
 /** Locks this process holds: its own pid in a lock file means "held" only if listed here. */
 const heldHere = new Set<string>();
 
-function processStartTime(pid: number): string | undefined {
+/** Fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces). */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name before it is in parentheses and may contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** Linux: field 22, starttime. */
+function processStartTime(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A killed process its parent has not reaped yet still answers signal 0; it is a zombie (state Z).
+  return procStat(pid)?.[0] !== 'Z';
 }
 
 function parseLock(text: string): LockContent | undefined {
