@@ -14,11 +14,9 @@ const journalHeaderSchema = z.object({
 });
 export type JournalHeader = z.infer<typeof journalHeaderSchema>;
 
-export const journalRecordSchema = z.union([
-  z.object({ header: journalHeaderSchema }),
-  z.object({ entry: historyEntrySchema }),
-]);
-export type JournalRecord = z.infer<typeof journalRecordSchema>;
+const entryRecordSchema = z.object({ entry: historyEntrySchema });
+const headerRecordSchema = z.object({ header: journalHeaderSchema });
+export type JournalRecord = z.infer<typeof entryRecordSchema> | z.infer<typeof headerRecordSchema>;
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
@@ -46,16 +44,19 @@ export interface DecodedJournal {
 /** Decodes one line without its newline; undefined when the checksum, JSON or shape is wrong. */
 export function decodeJournalLine(line: Uint8Array): JournalRecord | undefined {
   if (line.length < CHECKSUM_DIGITS + 2 || line[CHECKSUM_DIGITS] !== SPACE) return undefined;
-  const claimed = Buffer.from(line.subarray(0, CHECKSUM_DIGITS)).toString('ascii');
-  const json = line.subarray(CHECKSUM_DIGITS + 1);
-  if (claimed !== checksumOf(json)) return undefined;
+  // A view, not a copy (Buffer.from(Uint8Array) copies): opening reads every line.
+  const view = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+  const json = view.subarray(CHECKSUM_DIGITS + 1);
+  if (view.toString('latin1', 0, CHECKSUM_DIGITS) !== checksumOf(json)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(json).toString('utf8'));
+    value = JSON.parse(json.toString('utf8'));
   } catch {
     return undefined;
   }
-  const parsed = journalRecordSchema.safeParse(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  // Picked by key rather than with a zod union: opening 10,000 entries parses 10,000 of these.
+  const parsed = 'entry' in value ? entryRecordSchema.safeParse(value) : headerRecordSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
