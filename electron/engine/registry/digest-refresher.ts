@@ -413,11 +413,13 @@ export class DigestRefresher extends EventEmitter<DigestRefresherEvents> {
     this.on('moved', onMoved);
     const isDue = (state: CheckState): boolean => scope === 'all' || state.dueAt <= startedAt;
 
-    // Cached digest answers only matter while an anyTag entry covers their repository.
+    // Only "found" answers under a current anyTag entry are kept fresh; the rest age out.
     for (const [name, state] of this.presence) {
       const covered = this.anyTagRepositories.has(repositoryName(state.target));
-      const expired = !state.known || startedAt - state.known.checkedAt >= this.intervalMs;
-      if (!covered && expired) this.presence.delete(name);
+      const lastHeard = Math.max(state.known?.checkedAt ?? 0, state.lastFailure?.at ?? 0);
+      if ((!covered || state.known?.status !== 'found') && startedAt - lastHeard >= this.intervalMs) {
+        this.presence.delete(name);
+      }
     }
     const tagStates = [...this.tags.values()].filter(isDue);
     const presenceStates = [...this.presence.values()].filter((s) => s.known?.status === 'found' && isDue(s));
