@@ -1,5 +1,6 @@
 import type { AppState } from '../../../shared/ipc-contract.js';
-import { guardState, guardStateLabels } from './guard-state.js';
+// The tray's own rule, so the window and the tray never disagree.
+import { guardState, guardStateLabels } from '../../../electron/app/tray-model.js';
 
 /** The same four states the tray icon shows, so the window says at a glance what the tray says. */
 export function GuardBadge(props: { state: AppState }) {

@@ -146,12 +146,14 @@ export function HistoryView(props: {
           </select>
         </label>
         <span className="toolbar-spacer" />
-        <button type="button" className="button" onClick={() => void exportAs('json')}>
-          Export JSON
-        </button>
-        <button type="button" className="button" onClick={() => void exportAs('csv')}>
-          Export CSV
-        </button>
+        <span className="toolbar-group" role="group" aria-label="Export">
+          <button type="button" className="button" onClick={() => void exportAs('json')}>
+            Export JSON
+          </button>
+          <button type="button" className="button" onClick={() => void exportAs('csv')}>
+            Export CSV
+          </button>
+        </span>
         {confirmClear ? (
           <span className="confirm" role="group" aria-label="Confirm clearing the history">
             <button type="button" className="button button-danger" onClick={() => void clear()}>

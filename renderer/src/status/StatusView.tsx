@@ -50,21 +50,6 @@ export function StatusView(props: { status: Status }) {
           ) : null}
         </dl>
       </section>
-      <section className="card" aria-labelledby="status-listen">
-        <h2 id="status-listen">Guarded socket</h2>
-        <p className="muted">Point Docker clients here instead of at the engine's own socket.</p>
-        <dl className="facts compact">
-          <dt>Socket</dt>
-          <dd className="mono break">{listen.socket}</dd>
-          {listen.dockerContext ? (
-            <>
-              <dt>Context</dt>
-              <dd className="mono">docker context use {listen.dockerContext}</dd>
-            </>
-          ) : null}
-        </dl>
-        <CopyLine text={exportLine} label="Copy the DOCKER_HOST line" />
-      </section>
       <section className="card" aria-labelledby="status-refresher">
         <h2 id="status-refresher">Digest refresher</h2>
         <p className="muted">Fetches the registry digest of each allowed image.</p>
@@ -96,6 +81,21 @@ export function StatusView(props: { status: Status }) {
             ))}
           </ul>
         ) : null}
+      </section>
+      <section className="card status-wide" aria-labelledby="status-listen">
+        <h2 id="status-listen">Guarded socket</h2>
+        <p className="muted">Point Docker clients here instead of at the engine's own socket.</p>
+        <dl className="facts compact">
+          <dt>Socket</dt>
+          <dd className="mono break">{listen.socket}</dd>
+          {listen.dockerContext ? (
+            <>
+              <dt>Context</dt>
+              <dd className="mono">docker context use {listen.dockerContext}</dd>
+            </>
+          ) : null}
+        </dl>
+        <CopyLine text={exportLine} label="Copy the DOCKER_HOST line" />
       </section>
     </div>
   );

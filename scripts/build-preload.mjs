@@ -1,0 +1,21 @@
+// Bundles electron/app/preload.ts into one CommonJS file: a sandboxed preload can only `require`
+// a few built-ins (electron among them) and cannot load ES modules, while the rest of the main
+// process is ESM compiled by tsc.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['electron/app/preload.ts'],
+  outfile: 'dist/electron/app/preload.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log('preload: dist/electron/app/preload.cjs');

@@ -1,0 +1,49 @@
+// `npm start` (after `npm run build`): the desktop app when an Electron binary is installed, otherwise
+// the same settings pane served by `socket-warden serve --ui` in the browser, saying so plainly.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The binary the electron package installed, found without `require('electron')`, which tries to download one. */
+function electronBinary() {
+  const packageDir = join(root, 'node_modules', 'electron');
+  let relative = 'electron';
+  try {
+    relative = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
+  } catch {
+    if (!process.env.ELECTRON_OVERRIDE_DIST_PATH) return undefined;
+  }
+  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(packageDir, 'dist');
+  const path = join(dist, relative);
+  return existsSync(path) ? path : undefined;
+}
+
+const forward = (child) => {
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+};
+
+const binary = electronBinary();
+if (binary) {
+  forward(spawn(binary, [root, '--show', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root }));
+} else {
+  console.log('No Electron binary is available (the electron package could not download one here).');
+  console.log(
+    'Starting the headless daemon with the settings pane instead: node bin/socket-warden.js serve --ui',
+  );
+  const child = spawn(process.execPath, ['bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: ['inherit', 'pipe', 'inherit'],
+  });
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text) => {
+    process.stdout.write(text);
+    const url = /UI: (http:\/\/\S+)/.exec(text)?.[1];
+    if (url) console.log(`\nOpen the settings pane in a browser: ${url}\n`);
+  });
+  forward(child);
+}
