@@ -182,23 +182,29 @@ describe('denial history under kill -9', () => {
     // ~2 KB entries make each compaction rewrite ~4 MB, long enough to be caught in the middle.
     const messageBytes = 2_000;
     let killedWithTempFile = 0;
+    let killedAfterRename = 0;
     let highestReported = 0;
     for (let round = 0; round < 10; round++) {
       const compactionsBeforeKill = randomInt(1, 2);
+      // Even rounds kill while the temp file is being written; odd ones right after it replaced the journal.
+      const afterRename = round % 2 === 1;
       const { reported } = await runChildAndKill(
         dir,
         { maxEntries, concurrency: 8, messageBytes, tag: `compaction-${round}` },
         (kill) => {
-          // The store is open, so the directory exists: watch it for the compaction's temp file.
+          // The store is open, so the directory exists: watch it for the compaction's files.
           let compactions = 0;
-          const watcher = watch(dir, (_event, name) => {
-            if (name !== `${JOURNAL_FILE}.tmp` || !existsSync(join(dir, name))) return;
-            compactions += 1;
-            if (compactions < compactionsBeforeKill) return;
-            stop(randomInt(0, 3));
+          const watcher = watch(dir, (event, name) => {
+            if (!afterRename && name === `${JOURNAL_FILE}.tmp` && existsSync(join(dir, name))) {
+              compactions += 1;
+              if (compactions >= compactionsBeforeKill) stop(randomInt(0, 3));
+            } else if (afterRename && name === JOURNAL_FILE && event === 'rename') {
+              compactions += 1;
+              if (compactions >= compactionsBeforeKill) stop(0);
+            }
           });
           // Never run forever if no compaction is seen; the assertions below then fail.
-          const fallback = setTimeout(() => stop(0), 20_000);
+          const fallback = setTimeout(() => stop(0), 8_000);
           const stop = (afterMs: number): void => {
             watcher.close();
             clearTimeout(fallback);
@@ -209,6 +215,7 @@ describe('denial history under kill -9', () => {
       );
       for (const id of reported.keys()) highestReported = Math.max(highestReported, id);
       if (existsSync(join(dir, `${JOURNAL_FILE}.tmp`))) killedWithTempFile += 1;
+      else killedAfterRename += 1;
 
       const raw = await rawJournal(dir);
       expect(raw.corruptLines, `round ${round}`).toBe(0);
@@ -224,8 +231,12 @@ describe('denial history under kill -9', () => {
       for (const id of reported.keys()) if (id > newest - maxEntries) expect(store.get(id)).toBeDefined();
       await store.close();
     }
-    // The kill landed mid-compaction (temp file written, not yet renamed) at least once.
+    console.info(
+      `history: of 10 kills, ${killedWithTempFile} landed mid-compaction, ${killedAfterRename} after its rename`,
+    );
+    // Both sides of the rename were hit: the old journal with a half-written temp file beside it, and the new one.
     expect(killedWithTempFile).toBeGreaterThan(0);
+    expect(killedAfterRename).toBeGreaterThan(0);
   });
 
   it('keeps exactly the newest 10,000 by default, opens them quickly, and appends with low latency', async () => {
