@@ -156,7 +156,13 @@ async function run(): Promise<void> {
     }
   };
   const tray = createAppTray(paths.trayIcons, onAction, () => showWindow());
-  const render = () => state && tray.render(buildTrayModel(state, recent));
+  const render = () => {
+    if (!state) return;
+    const model = buildTrayModel(state, recent);
+    tray.render(model);
+    // The Electron e2e test reads the tray from here: Electron offers no way to list trays.
+    if (process.env.SOCKET_WARDEN_TEST === '1') Object.assign(globalThis, { socketWardenTrayModel: model });
+  };
   const notifier = createDesktopNotifier(paths.appIcon, openHistory);
 
   events.subscribe((event, payload) => {
