@@ -1,0 +1,166 @@
+// `socket-warden serve` as a user runs it: socket permissions, an engine that dies mid-stream and comes
+// back, and a clean SIGTERM. Uses a private dockerd of its own so killing it disturbs no other test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker } from './stack.js';
+
+const CLI = path.resolve('bin/socket-warden.js');
+let dir: string;
+let engine: ChildProcess | null = null;
+let serve: ChildProcess | null = null;
+let serveOutput = '';
+
+const engineSocket = (): string => path.join(dir, 'engine.sock');
+const listenSocket = (): string => path.join(dir, 'run', 'warden.sock');
+
+async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function startEngine(): Promise<void> {
+  engine = spawn(
+    'dockerd',
+    [
+      '--host',
+      `unix://${engineSocket()}`,
+      '--data-root',
+      path.join(dir, 'data'),
+      '--exec-root',
+      path.join(dir, 'exec'),
+      '--pidfile',
+      path.join(dir, 'docker.pid'),
+      '--iptables=false',
+      '--bridge=none',
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitFor(
+    async () => (await docker(`unix://${engineSocket()}`, ['version'])).code === 0,
+    60_000,
+    'private dockerd',
+  );
+}
+
+async function killEngine(): Promise<void> {
+  const proc = engine;
+  engine = null;
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGKILL');
+  await exited;
+  // Its containerd would linger as an unreaped zombie that the next dockerd mistakes for a live one.
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('pkill', ['-9', '-f', path.join(dir, 'exec')]);
+  } catch {
+    // already gone
+  }
+  await fs.rm(path.join(dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/electron/cli/main.js'))
+    throw new Error('run `npm run build` first (the CLI runs from dist/)');
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'swt-serve-'));
+  await fs.chmod(dir, 0o755);
+  await startEngine();
+  serve = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--upstream',
+      engineSocket(),
+      '--listen',
+      listenSocket(),
+      '--data-dir',
+      path.join(dir, 'state'),
+      '--admin-settings',
+      path.join(dir, 'no-admin.json'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  serve.stdout?.on('data', (d: Buffer) => (serveOutput += d.toString()));
+  serve.stderr?.on('data', (d: Buffer) => (serveOutput += d.toString()));
+  await waitFor(() => serveOutput.includes('DOCKER_HOST='), 20_000, 'socket-warden serve to listen');
+});
+
+afterAll(async () => {
+  serve?.kill('SIGKILL');
+  await killEngine();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('pkill', ['-f', path.join(dir, 'exec')]);
+  } catch {
+    // nothing left
+  }
+  try {
+    execFileSync('sh', ['-c', `grep -o " ${dir}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+  } catch {
+    // nothing mounted
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('socket-warden serve', () => {
+  it('prints where it listens and the DOCKER_HOST line', () => {
+    expect(serveOutput).toContain(`listening on ${listenSocket()}`);
+    expect(serveOutput).toContain(`export DOCKER_HOST=unix://${listenSocket()}`);
+  });
+
+  it('gives its socket the engine socket group and no access for others', async () => {
+    const [mine, theirs] = [await fs.stat(listenSocket()), await fs.stat(engineSocket())];
+    expect(mine.mode & 0o777).toBe(0o660);
+    expect(mine.gid).toBe(theirs.gid);
+  });
+
+  it('survives the engine dying mid-stream, says so in the engine format, and recovers', async () => {
+    const host = `unix://${listenSocket()}`;
+    expect((await docker(host, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+    const events = docker(host, ['events'], { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await killEngine();
+    const cut = await events;
+    expect(cut.code).not.toBe(0);
+
+    const down = await docker(host, ['ps']);
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toContain(
+      `Error response from daemon: socket-warden: cannot reach the Docker Engine at ${engineSocket()}`,
+    );
+    expect(serve?.exitCode).toBeNull();
+
+    await startEngine();
+    const back = await docker(host, ['ps', '--format', '{{.ID}}']);
+    expect(back).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('stops on SIGTERM, letting an in-flight request finish, and removes its socket', async () => {
+    const host = `unix://${listenSocket()}`;
+    // An events stream that ends by itself 1.5 s from now: it must end normally, inside the grace period.
+    const until = ((Date.now() + 1500) / 1000).toFixed(3);
+    const inFlight = docker(host, ['events', '--until', until], { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = new Promise<number | null>((resolve) => serve?.once('exit', (code) => resolve(code)));
+    serve?.kill('SIGTERM');
+    const result = await inFlight;
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(await exited).toBe(0);
+    expect(serveOutput).toContain('SIGTERM, shutting down');
+    expect(existsSync(listenSocket())).toBe(false);
+  });
+});
