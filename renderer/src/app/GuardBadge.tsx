@@ -1,14 +1,26 @@
 import type { AppState } from '../../../shared/ipc-contract.js';
 // The tray's own rule, so the window and the tray never disagree.
-import { guardState, guardStateLabels } from '../../../electron/app/tray-model.js';
+import { guardState, guardStateLabels, type GuardState } from '../../../electron/app/tray-model.js';
+
+const shortLabels: Record<GuardState, string> = {
+  enforcing: 'Guarding the socket',
+  paused: 'Enforcement paused',
+  locked: 'Locked by admin',
+  unreachable: 'Engine unreachable',
+};
 
 /** The same four states the tray icon shows, so the window says at a glance what the tray says. */
 export function GuardBadge(props: { state: AppState }) {
   const guard = guardState(props.state);
   return (
-    <div className={`guard-badge guard-${guard}`} role="status" aria-live="polite">
+    <div
+      className={`guard-badge guard-${guard}`}
+      role="status"
+      aria-live="polite"
+      title={guardStateLabels[guard]}
+    >
       <span className="guard-dot" aria-hidden="true" />
-      <span>{guardStateLabels[guard]}</span>
+      <span>{shortLabels[guard]}</span>
     </div>
   );
 }

@@ -13,7 +13,7 @@ export const reasonLabels: Record<HistoryReason, string> = {
   'registry-unreachable': 'Registry unreachable',
   'local-only': 'Local-only image',
   'parent-missing': 'Parent image missing',
-  'command-blocked': 'Blocked by command list',
+  'command-blocked': 'Command list',
   malformed: 'Malformed request',
 };
 

@@ -146,12 +146,25 @@ export function HistoryView(props: {
           </select>
         </label>
         <span className="toolbar-spacer" />
-        <span className="toolbar-group" role="group" aria-label="Export">
-          <button type="button" className="button" onClick={() => void exportAs('json')}>
-            Export JSON
+        <span className="toolbar-group" role="group" aria-labelledby="export-label">
+          <span id="export-label" className="muted">
+            Export
+          </span>
+          <button
+            type="button"
+            className="button"
+            aria-label="Export JSON"
+            onClick={() => void exportAs('json')}
+          >
+            JSON
           </button>
-          <button type="button" className="button" onClick={() => void exportAs('csv')}>
-            Export CSV
+          <button
+            type="button"
+            className="button"
+            aria-label="Export CSV"
+            onClick={() => void exportAs('csv')}
+          >
+            CSV
           </button>
         </span>
         {confirmClear ? (
