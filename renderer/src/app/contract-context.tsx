@@ -32,9 +32,11 @@ export function ContractProvider(props: { client: ContractClient; connected: boo
   }, [client]);
 
   // Reconnected after a gap: pushes may have been missed, so ask again.
+  const wasConnected = useRef(props.connected);
   useEffect(() => {
-    if (!props.connected) return;
-    void client.call('getState', undefined).then((answer) => answer.ok && setState(answer.value));
+    const reconnected = props.connected && !wasConnected.current;
+    wasConnected.current = props.connected;
+    if (reconnected) void client.call('getState', undefined).then((answer) => answer.ok && setState(answer.value));
   }, [client, props.connected]);
 
   return (
