@@ -36,7 +36,8 @@ export function ContractProvider(props: { client: ContractClient; connected: boo
   useEffect(() => {
     const reconnected = props.connected && !wasConnected.current;
     wasConnected.current = props.connected;
-    if (reconnected) void client.call('getState', undefined).then((answer) => answer.ok && setState(answer.value));
+    if (reconnected)
+      void client.call('getState', undefined).then((answer) => answer.ok && setState(answer.value));
   }, [client, props.connected]);
 
   return (
