@@ -18,7 +18,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // The engine-backed tests share one dockerd; running files one at a time keeps them honest.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -13,7 +13,7 @@ const HELP = `Usage: socket-warden serve [options]
   --admin-settings <file>    admin-settings.json (default: ${DEFAULT_ADMIN_SETTINGS})
   --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
   --ui-port <port>           port for --ui (default: a free one)
-  --transparent              forward everything unjudged (diagnostics only; says so loudly)`;
+  --refresh-interval <sec>   re-check registry digests this often (default: the user setting, 15 min)`;
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -25,7 +25,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       'admin-settings': { type: 'string' },
       ui: { type: 'boolean', default: false },
       'ui-port': { type: 'string' },
-      transparent: { type: 'boolean', default: false },
+      'refresh-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,7 +39,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     listen: values.listen ?? defaultListen(dataDir),
     dataDir,
     adminSettings: values['admin-settings'] ?? DEFAULT_ADMIN_SETTINGS,
-    transparent: values.transparent ?? false,
+    refreshIntervalMs: values['refresh-interval'] ? Number(values['refresh-interval']) * 1000 : undefined,
     ui: values.ui ? { port: values['ui-port'] ? Number(values['ui-port']) : 0 } : undefined,
     log: consoleLog,
   });

@@ -1,18 +1,48 @@
-// Wires the engine together: upstream, policy gate, main proxy socket. Runs unchanged in the Electron
-// main process and in `socket-warden serve`.
+// Wires the engine together: policy source (admin file + user settings), history, registry digest
+// refresher, the policy gate, the main proxy socket and the per-container filtered sockets, and the
+// settings contract the app and `serve --ui` expose. Runs unchanged in the Electron main process and
+// in `socket-warden serve`; imports nothing from electron.
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseImageListEntry, type ImageListEntry } from '../../shared/image-reference.js';
+import {
+  createContractEventEmitter,
+  type AppState,
+  type ContractEventEmitter,
+  type ContractHandlers,
+  type Status,
+} from '../../shared/ipc-contract.js';
+import { refreshIntervalMinutes, type Policy } from '../../shared/settings.js';
+import { createContractHandlers } from './contract-handlers.js';
+import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
+import { HistoryStore, historyDirIn } from './history/history-store.js';
+import { EngineImages } from './images/engine-images.js';
+import { MismatchedImages } from './images/mismatched-images.js';
+import { startUiServer, type UiServer } from './ipc/http-transport.js';
 import type { Log } from './log.js';
-import { transparentGate } from './proxy/request-gate.js';
+import { resolveHostPath } from './policy/host-path.js';
+import { PolicyGate } from './policy/policy-gate.js';
+import type { SocketMountContext } from './policy/socket-mount.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { Upstream } from './proxy/upstream.js';
+import { DigestRefresher } from './registry/digest-refresher.js';
+import { DockerConfigCredentials } from './registry/docker-credentials.js';
+import { createImageOracle } from './registry/image-oracle.js';
+import { RegistryClient } from './registry/registry-client.js';
+import { PolicySource } from './settings/policy-source.js';
+import { UserSettingsStore, type ConfLike } from './settings/user-settings-store.js';
 
 export interface DaemonOptions {
   upstream: string;
   listen: string;
   dataDir: string;
   adminSettings: string;
-  transparent?: boolean;
   ui?: { port: number };
+  /** Registry digests are re-checked this often (default: the user's setting, 15 min). */
+  refreshIntervalMs?: number;
+  /** The app passes an electron-store factory; headless mode uses conf. */
+  createStore?: (options: { cwd: string; configName: string }) => ConfLike;
   log: Log;
 }
 
@@ -20,31 +50,258 @@ export interface Daemon {
   listenPath: string;
   upstreamPath: string;
   uiUrl?: string;
+  handlers: ContractHandlers;
+  events: ContractEventEmitter;
   close(): Promise<void>;
+}
+
+/** Paths a container must not reach without permission; ones that do not exist yet count as spelled. */
+async function guardedPaths(paths: string[]): Promise<string[]> {
+  const resolved = await Promise.all(paths.map((p) => resolveHostPath(p).catch(() => path.resolve(p))));
+  return [...new Set(resolved)];
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { log } = options;
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o750 });
+
+  // Settings first: an invalid admin file refuses the start (never starts open).
+  const userStore = UserSettingsStore.open({
+    dataDir: options.dataDir,
+    log,
+    createStore: options.createStore,
+  });
+  const policySource = await PolicySource.open({ adminFile: options.adminSettings, userStore, log });
+  const adminStatus = policySource.adminStatus();
+  if (adminStatus.writableWarning) log.warn(adminStatus.writableWarning);
+
+  const history = await HistoryStore.open(historyDirIn(options.dataDir));
+  const images = new EngineImages(options.upstream);
   const upstream = new Upstream(options.upstream);
+  const events = createContractEventEmitter();
+
+  let entries: readonly ImageListEntry[] = [];
+  const parseEntries = (policy: Policy): readonly ImageListEntry[] =>
+    policy.imageList.images.flatMap((text) => {
+      const parsed = parseImageListEntry(text);
+      return parsed.ok ? [parsed.value] : [];
+    });
+  entries = parseEntries(policySource.current());
+
+  const refresher = new DigestRefresher({
+    client: new RegistryClient({ credentials: new DockerConfigCredentials() }),
+    intervalMs: options.refreshIntervalMs ?? refreshIntervalMinutes(policySource.userSettings()) * 60_000,
+    concurrency: 4,
+    timeoutMs: 10_000,
+  });
+  refresher.setEntries(entries);
+  refresher.start();
+
+  const socketsDir = path.join(options.dataDir, 'sockets');
   const engineSocket = await fs.stat(options.upstream).catch(() => null);
   if (!engineSocket)
     log.warn(`engine socket ${options.upstream} not found yet; requests get an error until it appears`);
-  if (options.transparent) log.warn('TRANSPARENT MODE: nothing is judged, every request is forwarded as is');
+  const mounts: SocketMountContext = {
+    guardedPaths: await guardedPaths([
+      options.upstream,
+      options.listen,
+      socketsDir,
+      '/var/run/docker.sock',
+      '/run/docker.sock',
+    ]),
+    resolveHostPath: (p) => resolveHostPath(p),
+    inspectVolume: async (name) => {
+      try {
+        const info = (await images.docker.getVolume(name).inspect()) as {
+          Driver: string;
+          Options?: Record<string, string> | null;
+        };
+        return { driver: info.Driver, options: info.Options ?? {} };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+    inspectContainerMounts: async (nameOrId) => {
+      try {
+        const info = await images.docker.getContainer(nameOrId).inspect();
+        return info.Mounts.map((m) => ({
+          type: m.Type,
+          source: m.Source,
+          name: m.Name,
+          destination: m.Destination,
+        }));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+    inspectContainerPidMode: async (nameOrId) => {
+      try {
+        return (await images.docker.getContainer(nameOrId).inspect()).HostConfig.PidMode;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+
+  const mismatched = new MismatchedImages(refresher, images);
+  const gate = new PolicyGate({
+    policy: () => policySource.current(),
+    imageEntries: () => entries,
+    mounts,
+    oracle: createImageOracle(refresher, images),
+    inspectImage: (name) => images.inspect(name),
+    record: (entry) => {
+      // Not awaited: a denial is answered at once; the store makes the entry durable in order.
+      history
+        .append(entry)
+        .catch((error: unknown) => log.error(`history: cannot record a denial: ${String(error)}`));
+    },
+    onDigestMismatch: (image) => mismatched.noteDenied(image),
+  });
+  const filteredSockets = new FilteredSocketManager({
+    dir: socketsDir,
+    upstream,
+    gate,
+    docker: images.docker,
+    gid: engineSocket?.gid,
+    log,
+  });
+  gate.useFilteredSockets(filteredSockets);
+  await filteredSockets.start();
   const main = await ProxyServer.listen({
     listenPath: options.listen,
     upstream,
-    gate: transparentGate,
+    gate,
     requester: { kind: 'host' },
     gid: engineSocket?.gid,
     onError: (error) => log.error(`proxy: ${error.stack ?? error.message}`),
   });
+
+  // --- status and the settings contract --------------------------------------------------------
+  let engineState: Status['engine'] = { reachable: false, upstreamSocket: options.upstream };
+  const pingEngine = async (): Promise<void> => {
+    try {
+      const version = await images.docker.version();
+      engineState = {
+        reachable: true,
+        upstreamSocket: options.upstream,
+        version: version.Version,
+        apiVersion: version.ApiVersion,
+      };
+    } catch (error) {
+      engineState = {
+        reachable: false,
+        upstreamSocket: options.upstream,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  };
+  await pingEngine();
+
+  const status = (): Status => {
+    const refresh = refresher.status();
+    return {
+      engine: engineState,
+      listen: { socket: main.listenPath, dockerHost: `unix://${main.listenPath}` },
+      refresher: {
+        running: refresh.running,
+        lastRunAt: refresh.lastRun ? new Date(refresh.lastRun.finishedAt).toISOString() : null,
+        nextRunAt: refresh.nextRunAt !== undefined ? new Date(refresh.nextRunAt).toISOString() : null,
+        imagesChecked: refresh.lastRun?.checked ?? 0,
+        errors: refresh.lastRun?.failures.map((failure) => `${failure.entry}: ${failure.error}`) ?? [],
+      },
+    };
+  };
+  const state = (): AppState => ({ policy: policySource.current(), status: status() });
+  const announce = (): void => events.emit('stateChanged', state());
+
+  const pinger = setInterval(() => {
+    const before = engineState.reachable;
+    void pingEngine().then(() => {
+      if (engineState.reachable !== before) {
+        log.info(
+          engineState.reachable ? 'engine reachable again' : `engine unreachable: ${engineState.error ?? ''}`,
+        );
+        announce();
+      }
+    });
+  }, 5000);
+  pinger.unref();
+
+  policySource.on('policy', (policy) => {
+    entries = parseEntries(policy);
+    refresher.setEntries(entries);
+    log.info(
+      `policy: enforcement ${policy.enforcing ? 'on' : 'OFF'}, ${policy.imageList.images.length} image entries, command ${policy.commandList.type} list of ${policy.commandList.commands.length} (${policy.source}${policy.locked ? ', locked' : ''})`,
+    );
+    announce();
+  });
+  policySource.on('error', (error) => log.error(error.message));
+  policySource.on('status', () => announce());
+  history.onAppend((entry) => events.emit('denial', entry));
+  refresher.on('progress', (progress) =>
+    events.emit('refresherProgress', {
+      phase: progress.done === 0 ? 'started' : 'image',
+      checked: progress.done,
+      total: progress.total,
+      refresher: status().refresher,
+    }),
+  );
+  refresher.on('finished', (summary) => {
+    for (const failure of summary.failures)
+      log.warn(`registry digest refresh: ${failure.entry}: ${failure.error}`);
+    for (const move of summary.moved)
+      log.info(`registry digest of ${move.name} moved: ${move.previousDigest} -> ${move.digest}`);
+    events.emit('refresherProgress', {
+      phase: 'finished',
+      checked: summary.checked,
+      total: summary.checked,
+      refresher: status().refresher,
+    });
+  });
+
+  const handlers = createContractHandlers({
+    policySource,
+    history,
+    images,
+    mismatched,
+    entries: () => entries,
+    refresher,
+    events,
+    state,
+    status,
+  });
+
+  let ui: UiServer | undefined;
+  if (options.ui) {
+    const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
+    ui = await startUiServer({
+      handlers,
+      events,
+      port: options.ui.port,
+      staticDir,
+      onInternalError: (request, error) => log.error(`ui ${request}: ${String(error)}`),
+    });
+  }
+
   return {
     listenPath: main.listenPath,
     upstreamPath: options.upstream,
+    uiUrl: ui?.url,
+    handlers,
+    events,
     async close() {
+      clearInterval(pinger);
+      await ui?.close();
       await main.close();
+      await filteredSockets.close();
+      refresher.stop();
+      policySource.close();
       upstream.close();
+      await history.close();
     },
   };
 }

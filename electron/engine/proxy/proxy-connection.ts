@@ -171,7 +171,7 @@ export class ProxyConnection {
       return;
     }
     const request = this.options.upstream.request(head.method, target, headers);
-    this.relayResponse(head, request, () => bodyRead);
+    this.relayResponse(head, request, () => bodyRead, verdict.onResponse);
     if (forwardedBody) {
       request.end(forwardedBody);
     } else if (head.body.kind === 'none') {
@@ -323,7 +323,12 @@ export class ProxyConnection {
   }
 
   /** Relays the engine's response, re-framed for the client. */
-  private relayResponse(head: RequestHead, request: http.ClientRequest, bodyFinished: () => boolean): void {
+  private relayResponse(
+    head: RequestHead,
+    request: http.ClientRequest,
+    bodyFinished: () => boolean,
+    onResponse?: (status: number, body: Buffer) => void,
+  ): void {
     let responded = false;
     request.on('response', (res) => {
       responded = true;
@@ -351,7 +356,13 @@ export class ProxyConnection {
       const finalKeepAlive = (): boolean => keepAlive && bodyFinished();
       if (!keepAlive) lines.push('Connection: close');
       this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      const seen: Buffer[] = [];
+      let seenBytes = 0;
       res.on('data', (chunk: Buffer) => {
+        if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
+          seen.push(chunk);
+          seenBytes += chunk.length;
+        }
         let ok: boolean;
         if (chunked) {
           this.socket.cork();
@@ -367,7 +378,7 @@ export class ProxyConnection {
       });
       res.on('end', () => {
         if (chunked) this.socket.write('0\r\n\r\n');
-        this.options.gate.afterResponse?.(head, status, this.options.requester);
+        onResponse?.(status, Buffer.concat(seen, seenBytes));
         this.finish(finalKeepAlive());
       });
       // The engine went away mid-body: cut the client off so it sees a truncated stream, not a whole one.
@@ -379,6 +390,7 @@ export class ProxyConnection {
         this.destroy();
         return;
       }
+      onResponse?.(502, Buffer.alloc(0));
       const message = this.options.upstream.unreachableMessage(error);
       this.socket.write(
         engineErrorResponse(502, message, { head: head.method === 'HEAD', close: !bodyFinished() }),

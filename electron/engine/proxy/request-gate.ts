@@ -6,15 +6,20 @@ import type { RequestHead } from './request-head.js';
 export type Requester = { kind: 'host' } | { kind: 'container'; id: string; name: string; image: string };
 
 export type Verdict =
-  /** Forward; `target` and `body` replace the client's when the gate canonicalized or rewrote them. */
-  { kind: 'forward'; target?: string; body?: Buffer } | { kind: 'deny'; status: number; message: string };
+  | {
+      kind: 'forward';
+      /** Replace the client's request-target and body when the gate canonicalized or rewrote them. */
+      target?: string;
+      body?: Buffer;
+      /** Wants the engine's answer (small JSON, e.g. the created container's ID); the proxy keeps a copy. */
+      onResponse?: (status: number, body: Buffer) => void;
+    }
+  | { kind: 'deny'; status: number; message: string };
 
 export interface RequestGate {
   /** Whether `decide` needs the whole body (bounded by `maxBodyBytes`); otherwise it streams. */
   needsBody(head: RequestHead, requester: Requester): boolean;
   decide(head: RequestHead, body: Buffer | null, requester: Requester): Verdict | Promise<Verdict>;
-  /** Called after a request was forwarded and the engine answered (for follow-up work such as pinning). */
-  afterResponse?(head: RequestHead, status: number, requester: Requester): void;
 }
 
 /** Lets everything through unchanged: the proxy with no policy (issue 2's transparent mode). */

@@ -1,0 +1,26 @@
+// `socket-warden history`: the denial history, as a table or JSON.
+import { parseArgs } from 'node:util';
+import { runHistoryCommand } from '../engine/history/history-command.js';
+import { defaultDataDir } from './default-paths.js';
+
+export async function runHistoryCli(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: socket-warden history [--data-dir <dir>] [--json] [--limit N]');
+    return 0;
+  }
+  return runHistoryCommand({
+    dataDir: values['data-dir'] ?? defaultDataDir(),
+    json: values.json ?? false,
+    limit: values.limit !== undefined ? Number(values.limit) : undefined,
+    out: process.stdout,
+  });
+}

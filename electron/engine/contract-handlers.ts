@@ -1,0 +1,100 @@
+// The settings contract (shared/ipc-contract.ts) implemented on the engine: the same handlers serve
+// the Electron window over IPC and the browser over `serve --ui`.
+import type { ImageListEntry } from '../../shared/image-reference.js';
+import {
+  ContractError,
+  type AppState,
+  type ContractEventEmitter,
+  type ContractHandlers,
+  type Status,
+} from '../../shared/ipc-contract.js';
+import type { HistoryStore } from './history/history-store.js';
+import type { EngineImages } from './images/engine-images.js';
+import type { MismatchedImages } from './images/mismatched-images.js';
+import { commandCatalog } from './ipc/command-catalog.js';
+import { formatHistoryExport } from './ipc/history-export.js';
+import { checkPolicyDraft } from './ipc/policy-check.js';
+import type { DigestRefresher } from './registry/digest-refresher.js';
+import { SettingsLockedError, type PolicySource } from './settings/policy-source.js';
+
+export interface ContractHandlerDeps {
+  policySource: PolicySource;
+  history: HistoryStore;
+  images: EngineImages;
+  mismatched: MismatchedImages;
+  refresher: DigestRefresher;
+  entries(): readonly ImageListEntry[];
+  events: ContractEventEmitter;
+  state(): AppState;
+  status(): Status;
+}
+
+function lockedError(): ContractError {
+  return new ContractError('locked', 'the settings are locked by the administrator (admin-settings.json)');
+}
+
+export function createContractHandlers(deps: ContractHandlerDeps): ContractHandlers {
+  const { policySource, history, images, events } = deps;
+  const changeUserSettings = (
+    change: (user: ReturnType<PolicySource['userSettings']>) => ReturnType<PolicySource['userSettings']>,
+  ) => {
+    try {
+      return policySource.setUserSettings(change(policySource.userSettings()));
+    } catch (error) {
+      if (error instanceof SettingsLockedError) throw lockedError();
+      throw new ContractError('invalid-input', error instanceof Error ? error.message : String(error));
+    }
+  };
+  return {
+    getState: async () => deps.state(),
+    getStatus: async () => deps.status(),
+    setEnforcement: async ({ enforcing }) => changeUserSettings((user) => ({ ...user, enforcing })),
+    updatePolicy: async ({ imageList, commandList }) =>
+      changeUserSettings((user) => ({ ...user, imageList, commandList })),
+    validatePolicy: async (draft) => checkPolicyDraft(draft),
+    getCommandCatalog: async () => commandCatalog(),
+    listHistory: async (query) => history.list(query),
+    clearHistory: async () => {
+      if (policySource.current().locked) throw lockedError();
+      const cleared = history.count();
+      await history.clear();
+      return { cleared };
+    },
+    exportHistory: async ({ format, query }) =>
+      formatHistoryExport(history.list(query ?? { limit: 10_000 }), format),
+    listMismatchedImages: async () => deps.mismatched.list(deps.entries()),
+    repullImage: async ({ image }) => {
+      const progress = (
+        phase: 'removing' | 'pulling' | 'verifying' | 'done' | 'failed',
+        extra: Record<string, unknown> = {},
+      ) => events.emit('repullProgress', { image, phase, fraction: null, ...extra });
+      progress('removing');
+      const layers = new Map<string, { current: number; total: number }>();
+      try {
+        const pulled = await images.repull(image, (event) => {
+          if (event.id && event.total)
+            layers.set(event.id, { current: event.current ?? 0, total: event.total });
+          const sums = [...layers.values()].reduce(
+            (acc, l) => ({ current: acc.current + l.current, total: acc.total + l.total }),
+            { current: 0, total: 0 },
+          );
+          progress('pulling', {
+            fraction: sums.total > 0 ? Math.min(1, sums.current / sums.total) : null,
+            detail: event.id ? `${event.id}: ${event.status}` : event.status,
+          });
+        });
+        progress('verifying', { fraction: 1 });
+        const digest =
+          pulled.repoDigests.map((d) => d.slice(d.indexOf('@') + 1)).find((d) => d.startsWith('sha256:')) ??
+          pulled.id;
+        progress('done', { fraction: 1, digest });
+        events.emit('stateChanged', deps.state());
+        return { image, digest };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress('failed', { error: message });
+        throw new ContractError('unavailable', `re-pull of ${image} failed: ${message}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Each container allowed to mount the Docker socket gets a socket of its own instead: a proxy whose
+// requests are attributed to that container and pass the command list. The socket exists before the
+// container starts (it is made when the create is judged) and goes when the engine destroys the
+// container. Records survive restarts; a container still running from before a restart holds the
+// old socket's inode, so it is reported as needing a restart rather than silently cut off.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { Log } from '../log.js';
+import type { FilteredSocketProvider } from '../policy/policy-gate.js';
+import { ProxyServer } from '../proxy/proxy-server.js';
+import type { Requester, RequestGate } from '../proxy/request-gate.js';
+import type { Upstream } from '../proxy/upstream.js';
+
+export interface FilteredSocketRecord {
+  token: string;
+  path: string;
+  containerId: string;
+  name: string;
+  image: string;
+}
+
+export interface FilteredSocketStatus extends FilteredSocketRecord {
+  /** Set when the container is running on a socket from before Socket Warden restarted. */
+  needsRestart?: string;
+}
+
+interface Live {
+  record: FilteredSocketRecord;
+  requester: Extract<Requester, { kind: 'container' }>;
+  server: ProxyServer;
+  needsRestart?: string;
+}
+
+export interface FilteredSocketManagerOptions {
+  dir: string;
+  upstream: Upstream;
+  gate: RequestGate;
+  docker: Docker;
+  gid?: number;
+  log: Log;
+}
+
+const STATE_FILE = 'filtered-sockets.json';
+
+export class FilteredSocketManager implements FilteredSocketProvider {
+  private readonly live = new Map<string, Live>();
+  private eventStream: NodeJS.ReadableStream | null = null;
+  private closed = false;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: FilteredSocketManagerOptions) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  /** Restores sockets of containers that still exist, removes leftovers, and starts watching the engine. */
+  async start(): Promise<void> {
+    await fs.mkdir(this.options.dir, { recursive: true, mode: 0o750 });
+    const records = await this.readState();
+    const kept = new Set<string>();
+    for (const record of records) {
+      const state = await this.containerState(record.containerId);
+      if (state === 'gone') continue;
+      if (state === 'unknown') {
+        // The engine is not answering: keep the socket, the container may well exist.
+      }
+      const live = await this.listen(record);
+      if (state === 'running') {
+        live.needsRestart = `${record.name || record.containerId.slice(0, 12)} was started before Socket Warden restarted and still holds the old socket; restart it (docker restart ${record.containerId.slice(0, 12)}) to reconnect`;
+        this.options.log.warn(`filtered socket: ${live.needsRestart}`);
+      }
+      kept.add(record.path);
+    }
+    for (const entry of await fs.readdir(this.options.dir)) {
+      const file = path.join(this.options.dir, entry);
+      if (!kept.has(file) && entry.endsWith('.sock')) await fs.rm(file, { force: true });
+    }
+    await this.saveState();
+    this.watchEvents();
+  }
+
+  async reserve(info: {
+    name: string;
+    image: string;
+  }): Promise<{ path: string; created(id: string): void; abort(): void }> {
+    const token = randomBytes(12).toString('hex');
+    const record: FilteredSocketRecord = {
+      token,
+      path: path.join(this.options.dir, `${token}.sock`),
+      containerId: '',
+      name: info.name,
+      image: info.image,
+    };
+    const live = await this.listen(record);
+    return {
+      path: record.path,
+      created: (id) => {
+        record.containerId = id;
+        live.requester.id = id;
+        void this.saveState();
+      },
+      abort: () => void this.remove(token),
+    };
+  }
+
+  status(): FilteredSocketStatus[] {
+    return [...this.live.values()].map((live) => ({
+      ...live.record,
+      ...(live.needsRestart ? { needsRestart: live.needsRestart } : {}),
+    }));
+  }
+
+  /** Stops listening (sockets of existing containers are re-made at the next start). */
+  async close(): Promise<void> {
+    this.closed = true;
+    (this.eventStream as { destroy?: () => void } | null)?.destroy?.();
+    await Promise.all([...this.live.values()].map((live) => live.server.close(500)));
+    await this.saving;
+  }
+
+  private async listen(record: FilteredSocketRecord): Promise<Live> {
+    const requester: Extract<Requester, { kind: 'container' }> = {
+      kind: 'container',
+      id: record.containerId,
+      name: record.name,
+      image: record.image,
+    };
+    const server = await ProxyServer.listen({
+      listenPath: record.path,
+      upstream: this.options.upstream,
+      gate: this.options.gate,
+      requester,
+      gid: this.options.gid,
+      onError: (error) => this.options.log.error(`filtered socket ${record.token}: ${error.message}`),
+    });
+    const live: Live = { record, requester, server };
+    this.live.set(record.token, live);
+    return live;
+  }
+
+  private async remove(token: string): Promise<void> {
+    const live = this.live.get(token);
+    if (!live) return;
+    this.live.delete(token);
+    await live.server.close(500);
+    await this.saveState();
+  }
+
+  private async containerState(id: string): Promise<'running' | 'stopped' | 'gone' | 'unknown'> {
+    if (!id) return 'gone';
+    try {
+      const info = await this.options.docker.getContainer(id).inspect();
+      return info.State.Running ? 'running' : 'stopped';
+    } catch (error) {
+      return (error as { statusCode?: number }).statusCode === 404 ? 'gone' : 'unknown';
+    }
+  }
+
+  /** Follows container events: destroy removes the socket; start means the current socket is bound. */
+  private watchEvents(): void {
+    if (this.closed) return;
+    const retry = (): void => {
+      this.eventStream = null;
+      if (!this.closed) setTimeout(() => this.watchEvents(), 2000).unref();
+    };
+    this.options.docker.getEvents(
+      { filters: { type: ['container'], event: ['destroy', 'start'] } },
+      (error, stream) => {
+        if (error || !stream) return retry();
+        this.eventStream = stream;
+        void this.reconcile();
+        let pending = '';
+        stream.on('data', (chunk: Buffer) => {
+          pending += chunk.toString('utf8');
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) this.onEvent(line);
+        });
+        stream.on('end', retry);
+        stream.on('error', retry);
+      },
+    );
+  }
+
+  private onEvent(line: string): void {
+    let event: { Action?: string; id?: string };
+    try {
+      event = JSON.parse(line) as { Action?: string; id?: string };
+    } catch {
+      return;
+    }
+    for (const [token, live] of this.live) {
+      if (!event.id || live.record.containerId !== event.id) continue;
+      if (event.Action === 'destroy') void this.remove(token);
+      if (event.Action === 'start') live.needsRestart = undefined;
+    }
+  }
+
+  /** After (re)connecting to the engine, drops sockets whose containers vanished meanwhile. */
+  private async reconcile(): Promise<void> {
+    for (const [token, live] of this.live) {
+      if (live.record.containerId && (await this.containerState(live.record.containerId)) === 'gone')
+        await this.remove(token);
+    }
+  }
+
+  private async readState(): Promise<FilteredSocketRecord[]> {
+    try {
+      const parsed = JSON.parse(
+        await fs.readFile(path.join(this.options.dir, STATE_FILE), 'utf8'),
+      ) as unknown;
+      return Array.isArray(parsed)
+        ? (parsed as FilteredSocketRecord[]).filter(
+            (r) => typeof r?.token === 'string' && typeof r?.path === 'string',
+          )
+        : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Atomic write (temp + rename), serialized so an older state never lands after a newer one. */
+  private saveState(): Promise<void> {
+    const records = [...this.live.values()].map((live) => live.record).filter((record) => record.containerId);
+    this.saving = this.saving.then(async () => {
+      const file = path.join(this.options.dir, STATE_FILE);
+      const temp = `${file}.${process.pid}.tmp`;
+      await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+      await fs.rename(temp, file);
+    });
+    return this.saving.catch((error: unknown) =>
+      this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`),
+    );
+  }
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { parseImageListEntry, type ImageListEntry } from '../../../shared/image-reference.js';
+import {
+  decideImage,
+  socketMountDeniedMessage,
+  type ImageOracle,
+  type LocalImage,
+} from './image-decision.js';
+
+const D = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+const REG = '127.0.0.1:5000';
+
+function entries(...texts: string[]): ImageListEntry[] {
+  return texts.map((text) => {
+    const parsed = parseImageListEntry(text);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  });
+}
+
+function image(partial: Partial<LocalImage>): LocalImage {
+  return { id: D(9), repoTags: [], repoDigests: [], layers: ['l1'], ...partial };
+}
+
+/** A registry that knows tags and the digests in each repository. */
+function oracle(registry: {
+  tags?: Record<string, string>;
+  repos?: Record<string, string[]>;
+  down?: boolean;
+  local?: LocalImage[];
+  previous?: Record<string, string[]>;
+}): ImageOracle & { calls: number } {
+  const o = {
+    calls: 0,
+    async tagDigest(entry: Extract<ImageListEntry, { kind: 'tag' }>) {
+      o.calls++;
+      if (registry.down) return { status: 'unreachable' as const, error: 'connect ECONNREFUSED' };
+      const key = `${entry.registry}/${entry.repository}:${entry.tag}`;
+      const digest = registry.tags?.[key];
+      return digest
+        ? { status: 'digest' as const, digest, previousDigests: registry.previous?.[key] ?? [] }
+        : { status: 'not-found' as const };
+    },
+    async digestInRepository(reg: string, repo: string, digest: string) {
+      o.calls++;
+      if (registry.down) return { unreachable: 'connect ECONNREFUSED' };
+      return registry.repos?.[`${reg}/${repo}`]?.includes(digest)
+        ? ('found' as const)
+        : ('not-found' as const);
+    },
+    async localImagesOf(repository: string) {
+      return (registry.local ?? []).filter((img) =>
+        [...img.repoDigests, ...img.repoTags].some((r) => r.startsWith(repository)),
+      );
+    },
+  };
+  return o;
+}
+
+const cli = image({
+  id: D(1),
+  repoTags: [`${REG}/library/docker:cli`],
+  repoDigests: [`${REG}/library/docker@${D(2)}`],
+  layers: ['a', 'b'],
+});
+
+describe('decideImage', () => {
+  it('allows a tag entry when the image carries the registry digest of that tag, pinned to it', async () => {
+    const verdict = await decideImage(
+      cli,
+      entries(`${REG}/library/docker:cli`),
+      false,
+      oracle({ tags: { [`${REG}/library/docker:cli`]: D(2) } }),
+    );
+    expect(verdict).toEqual({
+      allowed: true,
+      pin: `${REG}/library/docker@${D(2)}`,
+      entry: `${REG}/library/docker:cli`,
+      via: 'digest',
+    });
+  });
+
+  it('denies an image that is not listed with the spec wording', async () => {
+    const verdict = await decideImage(cli, entries(`${REG}/other/app:*`), false, oracle({}));
+    expect(verdict).toEqual({
+      allowed: false,
+      reason: 'not-allowed',
+      detail: 'image is not in the allowed list',
+    });
+  });
+
+  it('denies with an empty list', async () => {
+    expect(await decideImage(cli, [], true, oracle({}))).toMatchObject({
+      allowed: false,
+      reason: 'not-allowed',
+    });
+  });
+
+  it('allows everything with *, asking no registry', async () => {
+    const o = oracle({ down: true });
+    expect(await decideImage(image({}), entries('*'), false, o)).toMatchObject({ allowed: true, via: 'any' });
+    expect(o.calls).toBe(0);
+  });
+
+  it('says when the local copy is older than the registry tag, and how to fix it', async () => {
+    const o = oracle({
+      tags: { [`${REG}/library/docker:cli`]: D(3) },
+      previous: { [`${REG}/library/docker:cli`]: [D(2)] },
+    });
+    const verdict = await decideImage(cli, entries(`${REG}/library/docker:cli`), false, o);
+    expect(verdict).toMatchObject({ allowed: false, reason: 'digest-mismatch' });
+    expect(verdict.allowed || verdict.detail).toContain(`no longer matches the registry digest ${D(3)}`);
+    expect(verdict.allowed || verdict.detail).toContain(`socket-warden repull ${REG}/library/docker:cli`);
+  });
+
+  it('denies the re-tag attack: the allowed name on an image without that repository digest', async () => {
+    const evil = image({
+      id: D(7),
+      repoTags: [`${REG}/library/docker:cli`],
+      repoDigests: [`${REG}/evil/app@${D(8)}`],
+    });
+    const verdict = await decideImage(
+      evil,
+      entries(`${REG}/library/docker:cli`),
+      false,
+      oracle({ tags: { [`${REG}/library/docker:cli`]: D(2) } }),
+    );
+    expect(verdict).toMatchObject({ allowed: false, reason: 'not-allowed' });
+    expect(verdict.allowed || verdict.detail).toContain('re-tagged');
+  });
+
+  it('denies a local-only image given an allowed name', async () => {
+    const local = image({ repoTags: [`${REG}/library/docker:cli`] });
+    expect(await decideImage(local, entries(`${REG}/library/docker:cli`), false, oracle({}))).toMatchObject({
+      allowed: false,
+      reason: 'local-only',
+    });
+  });
+
+  it('says the registry could not be reached when nothing is known', async () => {
+    const verdict = await decideImage(
+      cli,
+      entries(`${REG}/library/docker:cli`),
+      false,
+      oracle({ down: true }),
+    );
+    expect(verdict).toMatchObject({ allowed: false, reason: 'registry-unreachable' });
+  });
+
+  it.each([
+    ['digest present in the repository', { [`${REG}/library/docker`]: [D(2)] }, true],
+    ['digest unknown to the repository', { [`${REG}/library/docker`]: [D(4)] }, false],
+  ])(':* entries: %s', async (_name, repos, allowed) => {
+    const verdict = await decideImage(cli, entries(`${REG}/library/docker:*`), false, oracle({ repos }));
+    expect(verdict.allowed).toBe(allowed);
+  });
+
+  it.each([
+    [`${REG}/library/docker@${D(2)}`, true],
+    [`${REG}/library/docker@${D(5)}`, false],
+    [`${REG}/other/docker@${D(2)}`, false],
+  ])('@digest entry %s', async (text, allowed) => {
+    const o = oracle({});
+    expect((await decideImage(cli, entries(text), false, o)).allowed).toBe(allowed);
+    expect(o.calls).toBe(0);
+  });
+
+  describe('derived images', () => {
+    const parent = cli;
+    const child = image({ id: D(6), repoTags: ['paketo-app:latest'], layers: ['a', 'b', 'c'] });
+    const registry = { tags: { [`${REG}/library/docker:cli`]: D(2) }, local: [parent] };
+
+    it('allows a local-only image whose layers extend a verified allowed image, pinned by ID', async () => {
+      expect(await decideImage(child, entries(`${REG}/library/docker:cli`), true, oracle(registry))).toEqual({
+        allowed: true,
+        pin: D(6),
+        entry: `${REG}/library/docker:cli`,
+        via: 'derived',
+      });
+    });
+
+    it('also for :* entries', async () => {
+      const verdict = await decideImage(
+        child,
+        entries(`${REG}/library/docker:*`),
+        true,
+        oracle({ repos: { [`${REG}/library/docker`]: [D(2)] }, local: [parent] }),
+      );
+      expect(verdict).toMatchObject({ allowed: true, via: 'derived' });
+    });
+
+    it('denies it without allowDerivedImages', async () => {
+      expect(
+        await decideImage(child, entries(`${REG}/library/docker:cli`), false, oracle(registry)),
+      ).toMatchObject({ allowed: false, reason: 'not-allowed' });
+    });
+
+    it('denies when the parent is not present locally', async () => {
+      expect(
+        await decideImage(
+          child,
+          entries(`${REG}/library/docker:cli`),
+          true,
+          oracle({ ...registry, local: [] }),
+        ),
+      ).toMatchObject({
+        allowed: false,
+        reason: 'parent-missing',
+      });
+    });
+
+    it('denies when the layers do not extend the parent', async () => {
+      const stranger = image({ id: D(5), layers: ['a', 'x', 'c'] });
+      expect(
+        (await decideImage(stranger, entries(`${REG}/library/docker:cli`), true, oracle(registry))).allowed,
+      ).toBe(false);
+    });
+
+    it('denies when the local parent no longer matches the registry', async () => {
+      const moved = { ...registry, tags: { [`${REG}/library/docker:cli`]: D(3) } };
+      expect(
+        await decideImage(child, entries(`${REG}/library/docker:cli`), true, oracle(moved)),
+      ).toMatchObject({ allowed: false, reason: 'not-allowed' });
+    });
+
+    it('never applies to an image that is in a registry', async () => {
+      const pushed = { ...child, repoDigests: [`${REG}/mine/app@${D(4)}`] };
+      expect(
+        (await decideImage(pushed, entries(`${REG}/library/docker:cli`), true, oracle(registry))).allowed,
+      ).toBe(false);
+    });
+  });
+
+  it('renders the spec message with Socket Warden named', () => {
+    expect(socketMountDeniedMessage('docker.io/library/docker', 'image is not in the allowed list')).toBe(
+      'socket-warden: docker socket mount denied for container with image "docker.io/library/docker"; image is not in the allowed list; if you wish to allow it, configure the docker socket image list in the Socket Warden settings.',
+    );
+  });
+});

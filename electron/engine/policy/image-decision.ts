@@ -1,0 +1,252 @@
+// Decides whether a container's image may mount the Docker socket (spec §3, §4). The image is the one
+// the engine resolved (by ID, never by the name alone), and it is allowed only through a digest: a
+// repository digest it carries that the registry vouches for, an `@digest` entry, or, for local-only
+// images with allowDerivedImages, a layer chain that extends such a verified local image.
+// Pure: the registry and the engine are reached through the injected `ImageOracle`.
+import { parseImageReference, repositoryName, type ImageListEntry } from '../../../shared/image-reference.js';
+import type { HistoryReason } from '../../../shared/history-entry.js';
+
+export interface LocalImage {
+  /** sha256:... image ID. */
+  id: string;
+  repoTags: string[];
+  /** As the engine lists them: 'docker@sha256:...', '127.0.0.1:5000/team/app@sha256:...'. */
+  repoDigests: string[];
+  /** RootFS.Layers (diff IDs), base first. */
+  layers: string[];
+}
+
+export interface ImageOracle {
+  /** The registry's current digest for repository:tag ('no' with the digest when it differs). */
+  tagDigest(
+    entry: Extract<ImageListEntry, { kind: 'tag' }>,
+  ): Promise<
+    | { status: 'digest'; digest: string; previousDigests: string[] }
+    | { status: 'not-found' }
+    | { status: 'unreachable'; error: string }
+  >;
+  /** Whether `digest` exists in the entry's registry repository. */
+  digestInRepository(
+    registry: string,
+    repository: string,
+    digest: string,
+  ): Promise<'found' | 'not-found' | { unreachable: string }>;
+  /** Local images carrying a repository digest or tag for `repository` ('registry/repo'): derived-image parents. */
+  localImagesOf(repository: string): Promise<LocalImage[]>;
+}
+
+export type ImageVerdict =
+  | {
+      allowed: true;
+      /** What the engine must create the container from: the verified `repo@digest`, or the image ID. */
+      pin: string;
+      /** The list entry that allowed it, or '*'. */
+      entry: string;
+      via: 'any' | 'digest' | 'derived';
+    }
+  | { allowed: false; reason: HistoryReason; detail: string };
+
+interface DigestRef {
+  /** 'registry/repository' */
+  repository: string;
+  registry: string;
+  path: string;
+  digest: string;
+  /** The reference to hand the engine: 'registry/repository@digest'. */
+  pin: string;
+}
+
+/** The image's repository digests, normalized ('docker@sha256:x' → docker.io/library/docker). */
+export function digestRefs(image: LocalImage): DigestRef[] {
+  const refs: DigestRef[] = [];
+  for (const text of image.repoDigests) {
+    const parsed = parseImageReference(text);
+    if (!parsed.ok || !parsed.value.digest) continue;
+    const repository = repositoryName(parsed.value);
+    refs.push({
+      repository,
+      registry: parsed.value.registry,
+      path: parsed.value.repository,
+      digest: parsed.value.digest,
+      pin: `${repository}@${parsed.value.digest}`,
+    });
+  }
+  return refs;
+}
+
+/** The repository the request names ('docker:cli' → 'docker.io/library/docker'), for messages. */
+export function requestedRepository(requested: string, image: LocalImage | undefined): string {
+  const parsed = parseImageReference(requested);
+  if (parsed.ok) return repositoryName(parsed.value);
+  const tag = image?.repoTags[0];
+  const fromTag = tag ? parseImageReference(tag) : undefined;
+  return fromTag?.ok ? repositoryName(fromTag.value) : requested;
+}
+
+function entryRepository(entry: Exclude<ImageListEntry, { kind: 'any' }>): string {
+  return repositoryName(entry);
+}
+
+type EntryCheck =
+  | { allowed: true; pin: string }
+  | { allowed: false; reason: HistoryReason; detail: string; relevant: boolean };
+
+/** Checks one image against one entry. `relevant` marks denials worth reporting over "not in the list". */
+async function checkEntry(
+  image: LocalImage,
+  refs: DigestRef[],
+  entry: Exclude<ImageListEntry, { kind: 'any' }>,
+  oracle: ImageOracle,
+): Promise<EntryCheck> {
+  const repository = entryRepository(entry);
+  const mine = refs.filter((ref) => ref.repository === repository);
+  const taggedAs = image.repoTags.some((tag) => {
+    const parsed = parseImageReference(tag);
+    return parsed.ok && repositoryName(parsed.value) === repository;
+  });
+  const relevant = mine.length > 0 || taggedAs;
+  if (entry.kind === 'digest') {
+    const hit = mine.find((ref) => ref.digest === entry.digest);
+    if (hit) return { allowed: true, pin: hit.pin };
+    return {
+      allowed: false,
+      reason: 'not-allowed',
+      detail: `image digest is not ${entry.digest} (allowed by "${entry.text}")`,
+      relevant,
+    };
+  }
+  if (mine.length === 0) {
+    if (!taggedAs)
+      return {
+        allowed: false,
+        reason: 'not-allowed',
+        detail: 'image is not in the allowed list',
+        relevant: false,
+      };
+    // Named like a listed image but without its registry digest: a re-tag, or a local build of that name.
+    return refs.length === 0
+      ? {
+          allowed: false,
+          reason: 'local-only',
+          detail: `image is local-only (it has no registry digest of ${repository})`,
+          relevant: true,
+        }
+      : {
+          allowed: false,
+          reason: 'not-allowed',
+          detail: `image carries no registry digest of ${repository} (it was re-tagged)`,
+          relevant: true,
+        };
+  }
+  if (entry.kind === 'tag') {
+    const answer = await oracle.tagDigest(entry);
+    if (answer.status === 'unreachable') {
+      return {
+        allowed: false,
+        reason: 'registry-unreachable',
+        detail: `the registry for ${repository} could not be reached to verify its digest (${answer.error})`,
+        relevant: true,
+      };
+    }
+    if (answer.status === 'not-found') {
+      return {
+        allowed: false,
+        reason: 'not-allowed',
+        detail: `${repository}:${entry.tag} does not exist in its registry`,
+        relevant: true,
+      };
+    }
+    const hit = mine.find((ref) => ref.digest === answer.digest);
+    if (hit) return { allowed: true, pin: hit.pin };
+    const stale = mine.find((ref) => answer.previousDigests.includes(ref.digest)) ?? mine[0];
+    return {
+      allowed: false,
+      reason: 'digest-mismatch',
+      detail: `image digest ${stale?.digest ?? ''} no longer matches the registry digest ${answer.digest} of ${repository}:${entry.tag}; remove the local image and pull it again (socket-warden repull ${repository}:${entry.tag})`,
+      relevant: true,
+    };
+  }
+  // name:* — any digest that exists in that registry repository.
+  let unreachable: string | undefined;
+  for (const ref of mine) {
+    const found = await oracle.digestInRepository(entry.registry, entry.repository, ref.digest);
+    if (found === 'found') return { allowed: true, pin: ref.pin };
+    if (typeof found === 'object') unreachable = found.unreachable;
+  }
+  if (unreachable !== undefined) {
+    return {
+      allowed: false,
+      reason: 'registry-unreachable',
+      detail: `the registry for ${repository} could not be reached to verify its digest (${unreachable})`,
+      relevant: true,
+    };
+  }
+  return {
+    allowed: false,
+    reason: 'not-allowed',
+    detail: `image digest is not in the registry repository ${repository}`,
+    relevant: true,
+  };
+}
+
+/** Picks the most telling denial: a digest problem of the image's own repository beats "not listed". */
+function strongest(denials: Array<Extract<EntryCheck, { allowed: false }>>): {
+  reason: HistoryReason;
+  detail: string;
+} {
+  const rank = (d: Extract<EntryCheck, { allowed: false }>): number =>
+    (d.relevant ? 10 : 0) +
+    (d.reason === 'digest-mismatch' ? 3 : d.reason === 'registry-unreachable' ? 2 : 1);
+  const best = [...denials].sort((a, b) => rank(b) - rank(a))[0];
+  return best?.relevant ? best : { reason: 'not-allowed', detail: 'image is not in the allowed list' };
+}
+
+function extendsLayers(child: string[], parent: string[]): boolean {
+  if (parent.length === 0 || parent.length > child.length) return false;
+  return parent.every((layer, i) => child[i] === layer);
+}
+
+export async function decideImage(
+  image: LocalImage,
+  entries: readonly ImageListEntry[],
+  allowDerivedImages: boolean,
+  oracle: ImageOracle,
+): Promise<ImageVerdict> {
+  if (entries.some((entry) => entry.kind === 'any'))
+    return { allowed: true, pin: image.id, entry: '*', via: 'any' };
+  const listed = entries.filter(
+    (entry): entry is Exclude<ImageListEntry, { kind: 'any' }> => entry.kind !== 'any',
+  );
+  const refs = digestRefs(image);
+  const denials: Array<Extract<EntryCheck, { allowed: false }>> = [];
+  for (const entry of listed) {
+    const check = await checkEntry(image, refs, entry, oracle);
+    if (check.allowed) return { allowed: true, pin: check.pin, entry: entry.text, via: 'digest' };
+    denials.push(check);
+  }
+  const direct = strongest(denials);
+  // Derived images: only local-only ones (spec §4), and only from a verified parent present locally.
+  if (refs.length > 0 || listed.length === 0) return { allowed: false, ...direct };
+  if (!allowDerivedImages) return { allowed: false, ...direct };
+  let parentSeen = false;
+  for (const entry of listed) {
+    for (const parent of await oracle.localImagesOf(entryRepository(entry))) {
+      if (parent.id === image.id || !extendsLayers(image.layers, parent.layers)) continue;
+      parentSeen = true;
+      const check = await checkEntry(parent, digestRefs(parent), entry, oracle);
+      if (check.allowed) return { allowed: true, pin: image.id, entry: entry.text, via: 'derived' };
+    }
+  }
+  return {
+    allowed: false,
+    reason: parentSeen ? 'not-allowed' : 'parent-missing',
+    detail: parentSeen
+      ? 'image is local-only and derives from a listed image whose digest could not be verified'
+      : 'image is local-only and not derived from an allowed image present locally (pull the allowed parent image first)',
+  };
+}
+
+/** The denial text, in the shape of Docker Desktop's, naming Socket Warden. */
+export function socketMountDeniedMessage(repository: string, detail: string): string {
+  return `socket-warden: docker socket mount denied for container with image "${repository}"; ${detail}; if you wish to allow it, configure the docker socket image list in the Socket Warden settings.`;
+}
