@@ -4,7 +4,7 @@
 import { app, clipboard, session, type BrowserWindow } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HistoryEntry, HistoryId } from '../../shared/history-entry.js';
-import type { AppState, ContractEventEmitter, ContractHandlers } from '../../shared/ipc-contract.js';
+import type { AppState } from '../../shared/ipc-contract.js';
 import {
   DEFAULT_ADMIN_SETTINGS,
   defaultDataDir,
@@ -32,20 +32,6 @@ const paths = {
 const pageUrl = pathToFileURL(paths.page).href;
 const devTools = !app.isPackaged;
 const log = consoleLog;
-
-/** What the engine gives the app: the contract's handlers and the events it pushes. */
-interface EngineContract {
-  handlers: ContractHandlers;
-  events: ContractEventEmitter;
-}
-
-function contractOf(daemon: Daemon): EngineContract {
-  // The daemon exposes the contract beside its sockets (electron/engine/daemon.ts).
-  const candidate = daemon as Daemon & Partial<EngineContract>;
-  if (!candidate.handlers || !candidate.events)
-    throw new Error('this engine build does not expose the settings contract');
-  return { handlers: candidate.handlers, events: candidate.events };
-}
 
 if (!app.requestSingleInstanceLock()) {
   // Another instance owns the tray and the socket; it shows its window (second-instance below).
@@ -81,7 +67,7 @@ async function run(): Promise<void> {
   installAppMenu(devTools);
 
   const dataDir = defaultDataDir();
-  const options: DaemonOptions & { createStore?: typeof createElectronSettingsStore } = {
+  const options: DaemonOptions = {
     upstream: defaultUpstream(),
     listen: defaultListen(dataDir),
     dataDir,
@@ -90,7 +76,7 @@ async function run(): Promise<void> {
     createStore: createElectronSettingsStore,
   };
   daemon = await startDaemon(options);
-  const { handlers, events } = contractOf(daemon);
+  const { handlers, events } = daemon;
 
   const showWindow = (view?: string): BrowserWindow => {
     if (!window || window.isDestroyed()) {
