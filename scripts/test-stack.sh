@@ -120,14 +120,25 @@ build_images() { # build_images <cli> <registry>
   printf 'FROM sw-test/busybox:latest\nCOPY docker /usr/local/bin/docker\nCMD ["sh"]\n' >"$work/cli/Dockerfile"
   DOCKER_BUILDKIT=0 "$cli" build -q -t sw-test/docker-cli:latest "$work/cli" >/dev/null
 
+  # An image with Debian's curl and the shared libraries it loads: a raw HTTP client that speaks
+  # --unix-socket (busybox's wget and nc cannot), for requests the docker CLI would never send.
+  mkdir -p "$work/curl/rootfs/usr/local/bin"
+  cp /usr/bin/curl "$work/curl/rootfs/usr/local/bin/curl"
+  for lib in $(ldd /usr/bin/curl | grep -o '/[^ ]*'); do
+    cp -L --parents "$lib" "$work/curl/rootfs/"
+  done
+  printf 'FROM sw-test/busybox:latest\nCOPY rootfs /\nCMD ["sh"]\n' >"$work/curl/Dockerfile"
+  DOCKER_BUILDKIT=0 "$cli" build -q -t sw-test/curl:latest "$work/curl" >/dev/null
+
   for pair in "sw-test/busybox:latest $reg/library/busybox:latest" \
-              "sw-test/docker-cli:latest $reg/library/docker:cli"; do
+              "sw-test/docker-cli:latest $reg/library/docker:cli" \
+              "sw-test/curl:latest $reg/library/curl:latest"; do
     set -- $pair
     "$cli" tag "$1" "$2"
     "$cli" push -q "$2" >/dev/null
   done
   rm -rf "$work"
-  log "images ready: $reg/library/busybox:latest, $reg/library/docker:cli"
+  log "images ready: $reg/library/busybox:latest, $reg/library/docker:cli, $reg/library/curl:latest"
 }
 
 down_quiet() {
