@@ -63,10 +63,8 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     const kept = new Set<string>();
     for (const record of records) {
       const state = await this.containerState(record.containerId);
+      // 'unknown' (the engine is not answering) keeps the socket: the container may well exist.
       if (state === 'gone') continue;
-      if (state === 'unknown') {
-        // The engine is not answering: keep the socket, the container may well exist.
-      }
       const live = await this.listen(record);
       if (state === 'running') {
         live.needsRestart = `${record.name || record.containerId.slice(0, 12)} was started before Socket Warden restarted and still holds the old socket; restart it (docker restart ${record.containerId.slice(0, 12)}) to reconnect`;
@@ -101,6 +99,8 @@ export class FilteredSocketManager implements FilteredSocketProvider {
         record.containerId = id;
         live.requester.id = id;
         void this.saveState();
+        // Unnamed containers get a name from the engine; history entries should show it.
+        if (!record.name) void this.learnName(live);
       },
       abort: () => void this.remove(token),
     };
@@ -139,6 +139,17 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     const live: Live = { record, requester, server };
     this.live.set(record.token, live);
     return live;
+  }
+
+  private async learnName(live: Live): Promise<void> {
+    try {
+      const info = await this.options.docker.getContainer(live.record.containerId).inspect();
+      live.record.name = info.Name.replace(/^\//, '');
+      live.requester.name = live.record.name;
+      await this.saveState();
+    } catch {
+      // The container may already be gone; the ID still identifies it.
+    }
   }
 
   private async remove(token: string): Promise<void> {
