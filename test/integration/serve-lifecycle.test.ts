@@ -128,6 +128,29 @@ describe('socket-warden serve', () => {
     expect(mine.gid).toBe(theirs.gid);
   });
 
+  it('creates a docker context that the real CLI uses to reach the engine through it', async () => {
+    const config = await fs.mkdtemp(path.join(os.tmpdir(), 'swt-ctx-'));
+    try {
+      const { execFileSync } = await import('node:child_process');
+      const env = { ...process.env, DOCKER_CONFIG: config };
+      execFileSync(process.execPath, [CLI, 'context', '--listen', listenSocket()], { env });
+      const host = execFileSync(
+        'docker',
+        ['context', 'inspect', 'socket-warden', '--format', '{{.Endpoints.docker.Host}}'],
+        { env, encoding: 'utf8' },
+      );
+      expect(host.trim()).toBe(`unix://${listenSocket()}`);
+      const version = execFileSync(
+        'docker',
+        ['--context', 'socket-warden', 'version', '--format', '{{.Server.Os}}'],
+        { env, encoding: 'utf8' },
+      );
+      expect(version.trim()).toBe('linux');
+    } finally {
+      await fs.rm(config, { recursive: true, force: true });
+    }
+  });
+
   it('survives the engine dying mid-stream, says so in the engine format, and recovers', async () => {
     const host = `unix://${listenSocket()}`;
     expect((await docker(host, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
