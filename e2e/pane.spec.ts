@@ -148,13 +148,15 @@ test('re-pulling a mismatched image makes it allowed again', async ({ page, ward
     expect((await warden.engine(['tag', imageA, tagged])).code).toBe(0);
 
     const saved = (await warden.call('updatePolicy', {
-      imageList: { images: [`${repo}:*`], allowDerivedImages: false },
+      // A tagged entry: the registry's digest for that tag is what the local copy must match.
+      imageList: { images: [tagged], allowDerivedImages: false },
       commandList: { type: 'deny', commands: [] },
     })) as { ok: boolean };
     expect(saved.ok).toBe(true);
 
     const denied = await eventually(
-      async () => (await runWithSocket(warden, tagged)).stderr.includes('denied'),
+      async () =>
+        (await runWithSocket(warden, tagged)).stderr.includes('no longer matches the registry digest'),
       30_000,
     );
     expect(denied).toBe(true);
