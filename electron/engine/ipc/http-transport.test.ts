@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,17 @@ let server: UiServer;
 let base: URL;
 
 beforeAll(async () => {
+  // dir/renderer is served; dir/outside.txt sits right beside it and must never be.
   dir = await mkdtemp(join(tmpdir(), 'sw-ui-'));
-  await writeFile(join(dir, 'index.html'), '<!doctype html><title>Socket Warden</title>');
-  await writeFile(join(tmpdir(), 'sw-ui-outside.txt'), 'secret');
+  await mkdir(join(dir, 'renderer'));
+  await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><title>Socket Warden</title>');
+  await writeFile(join(dir, 'outside.txt'), 'secret');
   engine = createDemoEngine();
-  server = await startUiServer({ handlers: engine.handlers, events: engine.events, staticDir: dir });
+  server = await startUiServer({
+    handlers: engine.handlers,
+    events: engine.events,
+    staticDir: join(dir, 'renderer'),
+  });
   base = new URL(server.url);
 });
 
@@ -132,7 +138,7 @@ describe('startUiServer', () => {
   });
 
   it('does not serve files outside the renderer build', async () => {
-    const escaped = await send('/..%2fsw-ui-outside.txt');
+    const escaped = await send('/..%2foutside.txt');
     expect(escaped.status).toBe(404);
     expect(escaped.body).not.toContain('secret');
   });
