@@ -1,0 +1,64 @@
+// GET /containers/json (docker ps) requests per second with N clients each looping on its own
+// keep-alive connection, for a fixed time per side.
+import type http from 'node:http';
+import { alternate } from '../alternate.js';
+import { socketFor, type BenchRow, type RowProducer } from '../bench-row.js';
+import { exchange, keepAliveAgent } from '../socket-http.js';
+
+const CONCURRENCY = [1, 16, 64];
+/** Two windows per side and level (ABBA), 3 s per side in all. */
+const ROUNDS = 2;
+const WINDOW_MS = 1500;
+const PATH = '/containers/json';
+
+/** Completed requests per second over one window. */
+async function measureRate(socketPath: string, agent: http.Agent, concurrency: number): Promise<number> {
+  const start = performance.now();
+  const deadline = start + WINDOW_MS;
+  let completed = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const { status } = await exchange(socketPath, agent, 'GET', PATH);
+      if (status !== 200) throw new Error(`GET ${PATH} answered ${status}`);
+      if (performance.now() <= deadline) completed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return completed / (WINDOW_MS / 1000);
+}
+
+export const requestRateRows: RowProducer = {
+  name: 'request-rate',
+  async run(context) {
+    const rows: BenchRow[] = [];
+    for (const concurrency of CONCURRENCY) {
+      context.progress(`request rate: GET ${PATH} at concurrency ${concurrency}`);
+      const agents = { direct: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency) };
+      try {
+        // Open every connection before timing.
+        for (const side of ['direct', 'proxy'] as const) {
+          await Promise.all(
+            Array.from({ length: concurrency }, () =>
+              exchange(socketFor(context, side), agents[side], 'GET', PATH),
+            ),
+          );
+        }
+        const rates = await alternate(ROUNDS, (side) =>
+          measureRate(socketFor(context, side), agents[side], concurrency),
+        );
+        const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+        rows.push({
+          metric: `GET ${PATH} rate, concurrency ${concurrency}`,
+          unit: 'req/s',
+          direct: mean(rates.direct),
+          proxy: mean(rates.proxy),
+          target: concurrency === 64 ? { kind: 'ratio-at-least', min: 0.8 } : { kind: 'none' },
+        });
+      } finally {
+        agents.direct.destroy();
+        agents.proxy.destroy();
+      }
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,175 @@
+// ~1 GB each way: `docker save` (GET /images/<name>/get), `docker cp` into a container (PUT
+// /containers/<id>/archive, a tar generated on the fly) and back out (GET .../archive), bodies read and
+// discarded. Throughput per side, and the proxy's memory while it relays, sampled from /proc: streaming
+// must not buffer.
+//
+// Download rates count from the first body byte: 20.10's `save` first copies the layers into a temp
+// directory (7-12 s here, identical for both sides and noisy), which would otherwise hide the relay.
+import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { alternate } from '../alternate.js';
+import { socketFor, type BenchContext, type BenchRow, type RowProducer } from '../bench-row.js';
+import { BIG_IMAGE, ensureBigImage } from '../big-image.js';
+import { readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
+import { exchange, exchangeJson } from '../socket-http.js';
+import { megabytesPerSecond } from '../stats.js';
+import { oneFileTar, tarLength } from '../tar-stream.js';
+
+const UPLOAD_BYTES = 1000 * (1 << 20);
+const UPLOAD_NAME = 'swbench.bin';
+/** One transfer per side and direction; ABBA would double the 1 GB moves for little gain. */
+const ROUNDS = 1;
+const MEMORY_LIMIT_MB = 100;
+
+interface Transfer {
+  bytes: number;
+  seconds: number;
+}
+
+/** Reads a response body to the end, timing from its first byte. */
+function download(socketPath: string, path: string): Promise<Transfer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ socketPath, agent: false, method: 'GET', path }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`GET ${path} answered ${res.statusCode}`));
+      let bytes = 0;
+      let first = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (bytes === 0) first = performance.now();
+        bytes += chunk.length;
+      });
+      res.on('end', () => resolve({ bytes, seconds: (performance.now() - first) / 1000 }));
+      res.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+function sameSize(what: string, runs: Record<'direct' | 'proxy', Transfer[]>): void {
+  const sizes = new Set([...runs.direct, ...runs.proxy].map((t) => t.bytes));
+  if (sizes.size !== 1)
+    throw new Error(`${what}: the two sides received different sizes: ${[...sizes].join(', ')}`);
+}
+
+async function upload(socketPath: string, containerId: string): Promise<Transfer> {
+  const start = performance.now();
+  const request = http.request({
+    socketPath,
+    agent: false,
+    method: 'PUT',
+    path: `/containers/${containerId}/archive?path=/tmp`,
+    // No Content-Length: chunked, as the docker CLI sends it.
+    headers: { 'Content-Type': 'application/x-tar' },
+  });
+  const answered = new Promise<number>((resolve, reject) => {
+    request.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+  await pipeline(oneFileTar(UPLOAD_NAME, UPLOAD_BYTES), request);
+  const status = await answered;
+  if (status !== 200) throw new Error(`PUT /containers/${containerId}/archive answered ${status}`);
+  return { bytes: tarLength(UPLOAD_BYTES), seconds: (performance.now() - start) / 1000 };
+}
+
+async function createTarget(context: BenchContext): Promise<string> {
+  const created = await exchangeJson(
+    context.directSocket,
+    'POST',
+    `/containers/create?name=${context.namePrefix}-upload`,
+    { Image: 'sw-test/busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } },
+  );
+  const id = (created.json as { Id?: unknown } | null)?.Id;
+  if (created.status !== 201 || typeof id !== 'string')
+    throw new Error(
+      `creating the upload container failed (${created.status}): ${JSON.stringify(created.json)}`,
+    );
+  return id;
+}
+
+function throughputRow(metric: string, runs: Record<'direct' | 'proxy', Transfer[]>): BenchRow {
+  const rate = (transfers: Transfer[]): number =>
+    megabytesPerSecond(
+      transfers.reduce((sum, t) => sum + t.bytes, 0),
+      transfers.reduce((sum, t) => sum + t.seconds, 0),
+    );
+  return {
+    metric,
+    unit: 'MB/s',
+    direct: rate(runs.direct),
+    proxy: rate(runs.proxy),
+    target: { kind: 'ratio-at-least', min: 0.9 },
+  };
+}
+
+const megabytes = (kb: number): number => (kb * 1024) / 1e6;
+
+export const streamingRows: RowProducer = {
+  name: 'streaming',
+  async run(context) {
+    await ensureBigImage(context);
+    const containerId = await createTarget(context);
+    let peak: ProcMemory = { rssKb: 0, hwmKb: 0 };
+    // Sample only while the proxy relays, so the peak is the streaming one.
+    const onProxy = async <T>(side: 'direct' | 'proxy', work: () => Promise<T>): Promise<T> => {
+      if (side === 'direct') return work();
+      const sampler = sampleRss(context.proxyPid);
+      try {
+        return await work();
+      } finally {
+        const seen = sampler.stop();
+        peak = { rssKb: Math.max(peak.rssKb, seen.rssKb), hwmKb: seen.hwmKb };
+      }
+    };
+    const before = readProcMemory(context.proxyPid);
+    try {
+      context.progress(`streaming: GET /images/${BIG_IMAGE}/get (docker save)`);
+      const saves = await alternate(ROUNDS, (side) =>
+        onProxy(side, () => download(socketFor(context, side), `/images/${BIG_IMAGE}/get`)),
+      );
+      sameSize('save', saves);
+      context.progress('streaming: PUT /containers/<id>/archive (docker cp in) of a 1000 MiB tar');
+      const uploads = await alternate(ROUNDS, (side) =>
+        onProxy(side, () => upload(socketFor(context, side), containerId)),
+      );
+      context.progress('streaming: GET /containers/<id>/archive (docker cp out) of that file');
+      const copiesOut = await alternate(ROUNDS, (side) =>
+        onProxy(side, () =>
+          download(socketFor(context, side), `/containers/${containerId}/archive?path=/tmp/${UPLOAD_NAME}`),
+        ),
+      );
+      sameSize('cp out', copiesOut);
+      return [
+        throughputRow('GET /images/{name}/get ~1 GB (from 1st byte)', saves),
+        throughputRow('PUT /containers/{id}/archive ~1 GB', uploads),
+        throughputRow('GET /containers/{id}/archive ~1 GB', copiesOut),
+        {
+          metric: 'proxy VmRSS before transfers',
+          unit: 'MB',
+          direct: null,
+          proxy: megabytes(before?.rssKb ?? Number.NaN),
+          target: { kind: 'none' },
+        },
+        {
+          metric: 'proxy VmRSS peak during transfers',
+          unit: 'MB',
+          direct: null,
+          proxy: megabytes(peak.rssKb),
+          target: { kind: 'below', max: MEMORY_LIMIT_MB },
+        },
+        {
+          metric: 'proxy VmHWM (peak since start)',
+          unit: 'MB',
+          direct: null,
+          proxy: megabytes(peak.hwmKb),
+          target: { kind: 'below', max: MEMORY_LIMIT_MB },
+        },
+      ];
+    } finally {
+      await exchange(context.directSocket, false, 'DELETE', `/containers/${containerId}?force=1&v=1`);
+    }
+  },
+};

@@ -1,0 +1,89 @@
+// Renders the rows as an aligned text table with a verdict per row, and a one-line summary.
+import type { BenchRow, Target } from './bench-row.js';
+
+export type Verdict = 'pass' | 'MISS' | '-';
+
+export function ratioOf(row: BenchRow): number | null {
+  return row.direct === null || row.direct === 0 ? null : row.proxy / row.direct;
+}
+
+export function verdictOf(row: BenchRow): Verdict {
+  const { target } = row;
+  switch (target.kind) {
+    case 'ratio-at-least': {
+      const ratio = ratioOf(row);
+      return ratio !== null && ratio >= target.min ? 'pass' : 'MISS';
+    }
+    case 'added-at-most':
+      return row.direct !== null && row.proxy - row.direct <= target.max ? 'pass' : 'MISS';
+    case 'below':
+      return row.proxy < target.max ? 'pass' : 'MISS';
+    case 'none':
+      return '-';
+  }
+}
+
+function describeTarget(target: Target, unit: string): string {
+  switch (target.kind) {
+    case 'ratio-at-least':
+      return `>= ${Math.round(target.min * 100)} %`;
+    case 'added-at-most':
+      return `<= +${target.max} ${unit}`;
+    case 'below':
+      return `< ${target.max} ${unit}`;
+    case 'none':
+      return '';
+  }
+}
+
+/** Enough digits to read small latencies, none for large rates. */
+export function formatValue(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const abs = Math.abs(value);
+  const digits = abs >= 1000 ? 0 : abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+function formatRatio(row: BenchRow): string {
+  const ratio = ratioOf(row);
+  if (ratio === null) return '';
+  // Latencies read better as a factor and what was added; rates and sizes as a percentage.
+  if (row.unit === 'ms' && row.direct !== null) {
+    const added = row.proxy - row.direct;
+    return `${ratio.toFixed(2)}x (${added >= 0 ? '+' : ''}${formatValue(added, row.unit)})`;
+  }
+  return `${(ratio * 100).toFixed(1)} %`;
+}
+
+export function formatTable(rows: readonly BenchRow[]): string {
+  const header = ['metric', 'direct', 'socket-warden', 'ratio', 'target', 'result'];
+  const body = rows.map((row) => [
+    row.metric,
+    row.direct === null ? '' : formatValue(row.direct, row.unit),
+    formatValue(row.proxy, row.unit),
+    formatRatio(row),
+    describeTarget(row.target, row.unit),
+    verdictOf(row) === 'MISS' ? '** MISS **' : verdictOf(row),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)),
+  );
+  // Text columns left-aligned, numbers right-aligned.
+  const numeric = [false, true, true, true, false, false];
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) =>
+        numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join(' | ')
+      .trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('-+-');
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+export function summarize(rows: readonly BenchRow[]): string {
+  const judged = rows.filter((row) => verdictOf(row) !== '-');
+  const missed = judged.filter((row) => verdictOf(row) === 'MISS');
+  if (missed.length === 0) return `All ${judged.length} targets met.`;
+  return `${missed.length} of ${judged.length} targets MISSED: ${missed.map((row) => row.metric).join('; ')}.`;
+}
