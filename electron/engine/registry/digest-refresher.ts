@@ -156,7 +156,9 @@ export class DigestRefresher extends EventEmitter<DigestRefresherEvents> {
   }
 
   /** A policy change: new tags are checked at once (when started); known answers are kept. */
-  setEntries(entries: readonly ImageListEntry[]): void {
+  setEntries(listed: readonly ImageListEntry[]): void {
+    // With '*' every image is allowed without asking a registry: no entry is checked at all (spec §3).
+    const entries = listed.some((entry) => entry.kind === 'any') ? [] : listed;
     const wanted = new Map<string, { entry: TagEntry; texts: string[] }>();
     const anyTag = new Set<string>();
     for (const entry of entries) {
