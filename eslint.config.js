@@ -33,7 +33,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[object.name=/^(ipcMain|ipcRenderer)$/]",
+          selector: 'MemberExpression[object.name=/^(ipcMain|ipcRenderer)$/]',
           message: 'Use the typed IPC contract (electron/app/ipc-*.ts), not raw ipcMain/ipcRenderer.',
         },
       ],

@@ -16,16 +16,32 @@ describe('decodeCreateBody sees the binds the engine will use', () => {
     ['upper-case keys', `{"IMAGE":"a","HOSTCONFIG":{"BINDS":["${SOCK}"]}}`, [SOCK]],
     ['long-s keys', `{"Image":"a","Ho\u017ftConfig":{"Bind\u017f":["${SOCK}"]}}`, [SOCK]],
     ['escaped keys', `{"Image":"a","\\u0048ostConfig":{"B\\u0069nds":["${SOCK}"]}}`, [SOCK]],
-    ['escaped slashes in the value', `{"Image":"a","HostConfig":{"Binds":["\\/var\\/run:\\/x"]}}`, ['/var/run:/x']],
+    [
+      'escaped slashes in the value',
+      `{"Image":"a","HostConfig":{"Binds":["\\/var\\/run:\\/x"]}}`,
+      ['/var/run:/x'],
+    ],
     [
       'a second HostConfig merges into the first',
       `{"Image":"a","HostConfig":{"Binds":["${SOCK}"]},"HostConfig":{"NetworkMode":"none"}}`,
       [SOCK],
     ],
     ['the last Binds wins', `{"HostConfig":{"Binds":["/tmp:/tmp"],"binds":["${SOCK}"]}}`, [SOCK]],
-    ['a later Binds replaces an earlier one', `{"HostConfig":{"Binds":["${SOCK}"],"binds":["/tmp:/tmp"]}}`, ['/tmp:/tmp']],
-    ['a null element revives the earlier bind', `{"HostConfig":{"Binds":["${SOCK}","/b:/b"],"Binds":[null]}}`, [SOCK]],
-    ['deprecated top-level Binds (20.10 uses them when HostConfig is absent)', `{"Image":"a","Binds":["${SOCK}"]}`, [SOCK]],
+    [
+      'a later Binds replaces an earlier one',
+      `{"HostConfig":{"Binds":["${SOCK}"],"binds":["/tmp:/tmp"]}}`,
+      ['/tmp:/tmp'],
+    ],
+    [
+      'a null element revives the earlier bind',
+      `{"HostConfig":{"Binds":["${SOCK}","/b:/b"],"Binds":[null]}}`,
+      [SOCK],
+    ],
+    [
+      'deprecated top-level Binds (20.10 uses them when HostConfig is absent)',
+      `{"Image":"a","Binds":["${SOCK}"]}`,
+      [SOCK],
+    ],
     ['top-level Binds with a null HostConfig', `{"Image":"a","HostConfig":null,"Binds":["${SOCK}"]}`, [SOCK]],
     [
       'HostConfig reset by null after it held binds, top-level binds used',
@@ -58,7 +74,9 @@ describe('decodeCreateBody sees the binds the engine will use', () => {
 
   it('takes VolumeDriver from the top level when HostConfig lacks it (20.10 getHostConfig)', () => {
     expect(decode('{"VolumeDriver":"evil","HostConfig":{"Binds":["v:/v"]}}').volumeDriver).toBe('evil');
-    expect(decode('{"VolumeDriver":"evil","HostConfig":{"VolumeDriver":"local"}}').volumeDriver).toBe('local');
+    expect(decode('{"VolumeDriver":"evil","HostConfig":{"VolumeDriver":"local"}}').volumeDriver).toBe(
+      'local',
+    );
   });
 
   it('merges repeated Mounts element by element', () => {
@@ -72,14 +90,19 @@ describe('decodeCreateBody sees the binds the engine will use', () => {
     const r = decode(
       '{"HostConfig":{"Mounts":[{"Type":"volume","Source":"v","Target":"/v","VolumeOptions":{"DriverConfig":{"Name":"local","Options":{"o":"bind","type":"none","device":"/run"}}}}]}}',
     );
-    expect(r.mounts[0]?.driver).toEqual({ name: 'local', options: { o: 'bind', type: 'none', device: '/run' } });
+    expect(r.mounts[0]?.driver).toEqual({
+      name: 'local',
+      options: { o: 'bind', type: 'none', device: '/run' },
+    });
   });
 
   it('reads the docker CLI 28 `run --use-api-socket` mount', () => {
     const r = decode(
       '{"Image":"docker:cli","Env":["DOCKER_CONFIG=/run/secrets/docker"],"HostConfig":{"Binds":null,"Mounts":[{"Type":"bind","Source":"/var/run/docker.sock","Target":"/var/run/docker.sock","BindOptions":{}}]}}',
     );
-    expect(r.mounts).toMatchObject([{ type: 'bind', source: '/var/run/docker.sock', target: '/var/run/docker.sock' }]);
+    expect(r.mounts).toMatchObject([
+      { type: 'bind', source: '/var/run/docker.sock', target: '/var/run/docker.sock' },
+    ]);
   });
 
   it.each([
@@ -96,32 +119,50 @@ describe('decodeCreateBody sees the binds the engine will use', () => {
 
 describe('serialize emits exactly what was judged, one spelling per field', () => {
   it.each([
-    ['folded keys come out canonical', '{"image":"a","hostconfig":{"bind\u017f":["/a:/a"]}}', '{"Image":"a","HostConfig":{"Binds":["/a:/a"]}}'],
+    [
+      'folded keys come out canonical',
+      '{"image":"a","hostconfig":{"bind\u017f":["/a:/a"]}}',
+      '{"Image":"a","HostConfig":{"Binds":["/a:/a"]}}',
+    ],
     [
       'merged duplicates come out once',
       '{"Image":"a","HostConfig":{"Binds":["/a:/a"]},"HOSTCONFIG":{"Privileged":true}}',
       '{"Image":"a","HostConfig":{"Binds":["/a:/a"],"Privileged":true}}',
     ],
-    ['deprecated top-level fields move into HostConfig', '{"Image":"a","binds":["/a:/a"],"Memory":5}', '{"Image":"a","HostConfig":{"Binds":["/a:/a"],"Memory":5}}'],
+    [
+      'deprecated top-level fields move into HostConfig',
+      '{"Image":"a","binds":["/a:/a"],"Memory":5}',
+      '{"Image":"a","HostConfig":{"Binds":["/a:/a"],"Memory":5}}',
+    ],
     [
       'ignored top-level fields are dropped, VolumeDriver and Cpuset fill gaps',
       '{"Image":"a","Binds":["/x:/x"],"VolumeDriver":"d","Cpuset":"0","HostConfig":{"Privileged":false}}',
       '{"Image":"a","HostConfig":{"VolumeDriver":"d","Privileged":false,"CpusetCpus":"0"}}',
     ],
-    ['unknown keys pass through as written', '{"Image":"a","Futur\u00e9":1,"HostConfig":{"NewThing":{"k":[1]}}}', '{"Image":"a","HostConfig":{"NewThing":{"k":[1]}},"Futur\u00e9":1}'],
+    [
+      'unknown keys pass through as written',
+      '{"Image":"a","Futur\u00e9":1,"HostConfig":{"NewThing":{"k":[1]}}}',
+      '{"Image":"a","HostConfig":{"NewThing":{"k":[1]}},"Futur\u00e9":1}',
+    ],
     [
       'opaque fields keep every occurrence, renamed',
       '{"Image":"a","env":["A=1"],"ENV":["B=2"],"networkingconfig":{"EndpointsConfig":{}}}',
       '{"Env":["A=1"],"Env":["B=2"],"Image":"a","NetworkingConfig":{"EndpointsConfig":{}}}',
     ],
-    ['stale slice data is spelled out', '{"HostConfig":{"Binds":["/s:/s","/b:/b"],"Binds":[null]}}', '{"HostConfig":{"Binds":["/s:/s"]}}'],
+    [
+      'stale slice data is spelled out',
+      '{"HostConfig":{"Binds":["/s:/s","/b:/b"],"Binds":[null]}}',
+      '{"HostConfig":{"Binds":["/s:/s"]}}',
+    ],
     ['no HostConfig stays absent', '{"Image":"a"}', '{"Image":"a"}'],
   ])('%s', (_name, body, canonical) => {
     expect(decode(body).serialize().toString('utf8')).toBe(canonical);
   });
 
   it('a canonical body decodes to the same request', () => {
-    const r = decode('{"image":"a","Binds":["/var/run:/x"],"HostConfig":null,"hostconfig":{"Mounts":[{"type":"bind","source":"/run","target":"/r"}]}}');
+    const r = decode(
+      '{"image":"a","Binds":["/var/run:/x"],"HostConfig":null,"hostconfig":{"Mounts":[{"type":"bind","source":"/run","target":"/r"}]}}',
+    );
     const again = decode(r.serialize().toString('utf8'));
     expect({ ...again, serialize: null }).toEqual({ ...r, serialize: null });
   });
@@ -133,7 +174,11 @@ describe('serialize emits exactly what was judged, one spelling per field', () =
     const [mount] = r.mounts;
     if (!mount) throw new Error('no mount');
     const out = r
-      .serialize({ image: 'a@sha256:00', binds: ['/sw/c1.sock:/s'], mounts: [{ ...mount, source: '/sw/c1.sock' }] })
+      .serialize({
+        image: 'a@sha256:00',
+        binds: ['/sw/c1.sock:/s'],
+        mounts: [{ ...mount, source: '/sw/c1.sock' }],
+      })
       .toString('utf8');
     expect(out).toBe(
       '{"Image":"a@sha256:00","HostConfig":{"Binds":["/sw/c1.sock:/s"],"Mounts":[{"Type":"bind","Source":"/sw/c1.sock","Target":"/t","ReadOnly":false,"BindOptions":{"Propagation":"rslave"}}]}}',

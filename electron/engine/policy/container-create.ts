@@ -57,29 +57,100 @@ const hostConfigType = t.struct([
   ...opaque('ConsoleSize', 'Annotations'),
   { name: 'CapAdd', type: t.strslice },
   { name: 'CapDrop', type: t.strslice },
-  ...opaque('CgroupnsMode', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd', 'IpcMode', 'Cgroup', 'Links', 'OomScoreAdj'),
+  ...opaque(
+    'CgroupnsMode',
+    'Dns',
+    'DnsOptions',
+    'DnsSearch',
+    'ExtraHosts',
+    'GroupAdd',
+    'IpcMode',
+    'Cgroup',
+    'Links',
+    'OomScoreAdj',
+  ),
   { name: 'PidMode', type: t.string },
   { name: 'Privileged', type: t.bool },
-  ...opaque('PublishAllPorts', 'ReadonlyRootfs', 'SecurityOpt', 'StorageOpt', 'Tmpfs', 'UTSMode', 'UsernsMode', 'ShmSize', 'Sysctls'),
+  ...opaque(
+    'PublishAllPorts',
+    'ReadonlyRootfs',
+    'SecurityOpt',
+    'StorageOpt',
+    'Tmpfs',
+    'UTSMode',
+    'UsernsMode',
+    'ShmSize',
+    'Sysctls',
+  ),
   ...opaque('Runtime', 'Isolation'),
   { name: 'CPUShares', json: 'CpuShares', type: t.int },
   { name: 'Memory', type: t.int },
-  ...opaque('NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps'),
-  ...opaque('BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime'),
+  ...opaque(
+    'NanoCpus',
+    'CgroupParent',
+    'BlkioWeight',
+    'BlkioWeightDevice',
+    'BlkioDeviceReadBps',
+    'BlkioDeviceWriteBps',
+  ),
+  ...opaque(
+    'BlkioDeviceReadIOps',
+    'BlkioDeviceWriteIOps',
+    'CpuPeriod',
+    'CpuQuota',
+    'CpuRealtimePeriod',
+    'CpuRealtimeRuntime',
+  ),
   { name: 'CpusetCpus', type: t.string },
-  ...opaque('CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation'),
+  ...opaque(
+    'CpusetMems',
+    'Devices',
+    'DeviceCgroupRules',
+    'DeviceRequests',
+    'KernelMemory',
+    'KernelMemoryTCP',
+    'MemoryReservation',
+  ),
   { name: 'MemorySwap', type: t.int },
-  ...opaque('MemorySwappiness', 'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth'),
+  ...opaque(
+    'MemorySwappiness',
+    'OomKillDisable',
+    'PidsLimit',
+    'Ulimits',
+    'CpuCount',
+    'CpuPercent',
+    'IOMaximumIOps',
+    'IOMaximumBandwidth',
+  ),
   { name: 'Mounts', type: t.slice(mountType) },
   ...opaque('MaskedPaths', 'ReadonlyPaths', 'Init'),
 ]);
 
 const configType = t.struct([
-  ...opaque('Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'ExposedPorts', 'Tty'),
+  ...opaque(
+    'Hostname',
+    'Domainname',
+    'User',
+    'AttachStdin',
+    'AttachStdout',
+    'AttachStderr',
+    'ExposedPorts',
+    'Tty',
+  ),
   ...opaque('OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped'),
   { name: 'Image', type: t.string },
   { name: 'Volumes', type: t.map(t.opaque) },
-  ...opaque('WorkingDir', 'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell'),
+  ...opaque(
+    'WorkingDir',
+    'Entrypoint',
+    'NetworkDisabled',
+    'MacAddress',
+    'OnBuild',
+    'Labels',
+    'StopSignal',
+    'StopTimeout',
+    'Shell',
+  ),
 ]);
 
 /** runconfig.ContainerConfigWrapper (20.10, unix), field for field. */
@@ -155,11 +226,16 @@ function effectiveHostConfig(wrapper: GoValue): GoValue | undefined {
     }
   } else hc = top;
   const cpuset = field(wrapper, 'Cpuset');
-  if (hc && cpuset && !isZero(cpuset) && isZero(field(hc, 'CpusetCpus'))) hc = withField(hc, 'CpusetCpus', cpuset);
+  if (hc && cpuset && !isZero(cpuset) && isZero(field(hc, 'CpusetCpus')))
+    hc = withField(hc, 'CpusetCpus', cpuset);
   return hc;
 }
 
-function makeRequest(wrapper: GoValue, config: GoValue | undefined, hostConfig: GoValue | undefined): CreateRequest {
+function makeRequest(
+  wrapper: GoValue,
+  config: GoValue | undefined,
+  hostConfig: GoValue | undefined,
+): CreateRequest {
   const hc = hostConfig;
   const mounts = sliceItems(hc && field(hc, 'Mounts')).map(toMountSpec);
   return {
@@ -170,7 +246,9 @@ function makeRequest(wrapper: GoValue, config: GoValue | undefined, hostConfig: 
     volumesFrom: stringsOf(hc && field(hc, 'VolumesFrom')),
     volumeDriver: (hc && stringOf(field(hc, 'VolumeDriver'))) ?? '',
     anonymousVolumes: mapKeys(config && field(config, 'Volumes')),
-    privileged: hc ? field(hc, 'Privileged')?.kind === 'bool' && (field(hc, 'Privileged') as { value: boolean }).value : false,
+    privileged: hc
+      ? field(hc, 'Privileged')?.kind === 'bool' && (field(hc, 'Privileged') as { value: boolean }).value
+      : false,
     pidMode: (hc && stringOf(field(hc, 'PidMode'))) ?? '',
     capAdd: stringsOf(hc && field(hc, 'CapAdd')),
     capDrop: stringsOf(hc && field(hc, 'CapDrop')),
@@ -178,14 +256,25 @@ function makeRequest(wrapper: GoValue, config: GoValue | undefined, hostConfig: 
   };
 }
 
-function serialize(wrapper: GoValue, config: GoValue | undefined, hostConfig: GoValue | undefined, overrides: CreateOverrides): Buffer {
+function serialize(
+  wrapper: GoValue,
+  config: GoValue | undefined,
+  hostConfig: GoValue | undefined,
+  overrides: CreateOverrides,
+): Buffer {
   let cfg = config;
-  if (overrides.image !== undefined) cfg = withField(cfg ?? zeroValue(configType), 'Image', { kind: 'string', value: overrides.image });
+  if (overrides.image !== undefined)
+    cfg = withField(cfg ?? zeroValue(configType), 'Image', { kind: 'string', value: overrides.image });
   let hc = hostConfig;
-  if (overrides.binds !== undefined) hc = withField(hc ?? zeroValue(hostConfigType), 'Binds', stringSlice(overrides.binds));
+  if (overrides.binds !== undefined)
+    hc = withField(hc ?? zeroValue(hostConfigType), 'Binds', stringSlice(overrides.binds));
   if (overrides.mounts !== undefined) {
     const items = overrides.mounts.map(fromMountSpec);
-    hc = withField(hc ?? zeroValue(hostConfigType), 'Mounts', { kind: 'slice', backing: items, len: items.length });
+    hc = withField(hc ?? zeroValue(hostConfigType), 'Mounts', {
+      kind: 'slice',
+      backing: items,
+      len: items.length,
+    });
   }
   const entries: JsonEntry[] = [];
   if (cfg) {
@@ -193,7 +282,8 @@ function serialize(wrapper: GoValue, config: GoValue | undefined, hostConfig: Go
     if (encoded.type === 'object') entries.push(...encoded.entries);
   }
   if (hc) entries.push({ key: 'HostConfig', value: encodeGo(hc, hostConfigType) });
-  for (const occurrence of opaqueOccurrences(field(wrapper, 'NetworkingConfig'))) entries.push({ key: 'NetworkingConfig', value: occurrence });
+  for (const occurrence of opaqueOccurrences(field(wrapper, 'NetworkingConfig')))
+    entries.push({ key: 'NetworkingConfig', value: occurrence });
   if (wrapper.kind === 'struct') entries.push(...wrapper.unknown);
   return Buffer.from(writeJson({ type: 'object', entries }), 'utf8');
 }
@@ -212,7 +302,8 @@ export function checkStartBody(body: Buffer): Decoded<null> {
   if (text === '' || text === '{}' || text === 'null') return { ok: true, value: null };
   return {
     ok: false,
-    message: 'a HostConfig in the container start request is not supported; set it when creating the container',
+    message:
+      'a HostConfig in the container start request is not supported; set it when creating the container',
   };
 }
 
@@ -284,14 +375,17 @@ function toMountSpec(decoded: GoValue): MountSpec {
     type: stringOf(field(decoded, 'Type')) ?? '',
     source: stringOf(field(decoded, 'Source')) ?? '',
     target: stringOf(field(decoded, 'Target')) ?? '',
-    readOnly: field(decoded, 'ReadOnly')?.kind === 'bool' && (field(decoded, 'ReadOnly') as { value: boolean }).value,
+    readOnly:
+      field(decoded, 'ReadOnly')?.kind === 'bool' && (field(decoded, 'ReadOnly') as { value: boolean }).value,
     decoded,
   };
   if (driverConfig?.kind === 'ptr') {
     const options = field(driverConfig, 'Options');
     spec.driver = {
       name: stringOf(field(driverConfig, 'Name')) ?? '',
-      options: Object.fromEntries(options?.kind === 'map' ? [...options.entries].map(([k, v]) => [k, stringOf(v) ?? '']) : []),
+      options: Object.fromEntries(
+        options?.kind === 'map' ? [...options.entries].map(([k, v]) => [k, stringOf(v) ?? '']) : [],
+      ),
     };
   }
   return spec;
@@ -306,17 +400,30 @@ function fromMountSpec(spec: MountSpec): GoValue {
   if (spec.driver) {
     const options: GoValue = {
       kind: 'map',
-      entries: new Map(Object.entries(spec.driver.options).map(([k, v]): [string, GoValue] => [k, { kind: 'string', value: v }])),
+      entries: new Map(
+        Object.entries(spec.driver.options).map(([k, v]): [string, GoValue] => [
+          k,
+          { kind: 'string', value: v },
+        ]),
+      ),
     };
-    const driver = withField(withField(zeroValue(driverType), 'Name', { kind: 'string', value: spec.driver.name }), 'Options', options);
+    const driver = withField(
+      withField(zeroValue(driverType), 'Name', { kind: 'string', value: spec.driver.name }),
+      'Options',
+      options,
+    );
     const existing = field(value, 'VolumeOptions');
     const volumeOptions = existing?.kind === 'ptr' ? existing.elem : zeroValue(volumeOptionsType());
-    value = withField(value, 'VolumeOptions', { kind: 'ptr', elem: withField(volumeOptions, 'DriverConfig', { kind: 'ptr', elem: driver }) });
+    value = withField(value, 'VolumeOptions', {
+      kind: 'ptr',
+      elem: withField(volumeOptions, 'DriverConfig', { kind: 'ptr', elem: driver }),
+    });
   }
   return value;
 }
 
 function volumeOptionsType(): GoType {
-  const f = mountType.kind === 'struct' ? mountType.fields.find((x) => x.name === 'VolumeOptions') : undefined;
+  const f =
+    mountType.kind === 'struct' ? mountType.fields.find((x) => x.name === 'VolumeOptions') : undefined;
   return f && f.type.kind === 'ptr' ? f.type.elem : t.struct([]);
 }

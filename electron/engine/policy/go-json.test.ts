@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGo, encodeGo, goFold, goTypes as t, lookupField, parseJson, writeJson, type GoType, type JsonValue } from './go-json.js';
+import {
+  decodeGo,
+  encodeGo,
+  goFold,
+  goTypes as t,
+  lookupField,
+  parseJson,
+  writeJson,
+  type GoType,
+  type JsonValue,
+} from './go-json.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -99,19 +109,47 @@ const wrapper = t.struct([{ name: 'HostConfig', type: t.ptr(hostConfig) }]);
 describe('decodeGo follows encoding/json', () => {
   it.each([
     ['exact key', '{"HostConfig":{"Binds":["/a:/a"]}}', '{"HostConfig":{"Binds":["/a:/a"]}}'],
-    ['folded keys are renamed to the canonical field', '{"hostconfig":{"BINDS":["/a:/a"]}}', '{"HostConfig":{"Binds":["/a:/a"]}}'],
+    [
+      'folded keys are renamed to the canonical field',
+      '{"hostconfig":{"BINDS":["/a:/a"]}}',
+      '{"HostConfig":{"Binds":["/a:/a"]}}',
+    ],
     ['long-s key', '{"Ho\u017ftConfig":{"Bind\u017f":["/a:/a"]}}', '{"HostConfig":{"Binds":["/a:/a"]}}'],
-    ['duplicate scalar: the last wins', '{"HostConfig":{"Privileged":true,"privileged":false}}', '{"HostConfig":{"Privileged":false}}'],
+    [
+      'duplicate scalar: the last wins',
+      '{"HostConfig":{"Privileged":true,"privileged":false}}',
+      '{"HostConfig":{"Privileged":false}}',
+    ],
     [
       'duplicate pointer-to-struct: the later object merges into the earlier',
       '{"HostConfig":{"Binds":["/a:/a"]},"HostConfig":{"Privileged":true}}',
       '{"HostConfig":{"Binds":["/a:/a"],"Privileged":true}}',
     ],
-    ['null pointer resets the struct', '{"HostConfig":{"Binds":["/a:/a"]},"HostConfig":null}', '{"HostConfig":null}'],
-    ['null slice resets it', '{"HostConfig":{"Binds":["/a:/a"],"Binds":null}}', '{"HostConfig":{"Binds":null}}'],
-    ['null string leaves it as is', '{"HostConfig":{"PidMode":"host","PidMode":null}}', '{"HostConfig":{"PidMode":"host"}}'],
-    ['null bool leaves it as is', '{"HostConfig":{"Privileged":true,"Privileged":null}}', '{"HostConfig":{"Privileged":true}}'],
-    ['a second slice replaces the first', '{"HostConfig":{"Binds":["/a:/a","/b:/b"],"Binds":["/c:/c"]}}', '{"HostConfig":{"Binds":["/c:/c"]}}'],
+    [
+      'null pointer resets the struct',
+      '{"HostConfig":{"Binds":["/a:/a"]},"HostConfig":null}',
+      '{"HostConfig":null}',
+    ],
+    [
+      'null slice resets it',
+      '{"HostConfig":{"Binds":["/a:/a"],"Binds":null}}',
+      '{"HostConfig":{"Binds":null}}',
+    ],
+    [
+      'null string leaves it as is',
+      '{"HostConfig":{"PidMode":"host","PidMode":null}}',
+      '{"HostConfig":{"PidMode":"host"}}',
+    ],
+    [
+      'null bool leaves it as is',
+      '{"HostConfig":{"Privileged":true,"Privileged":null}}',
+      '{"HostConfig":{"Privileged":true}}',
+    ],
+    [
+      'a second slice replaces the first',
+      '{"HostConfig":{"Binds":["/a:/a","/b:/b"],"Binds":["/c:/c"]}}',
+      '{"HostConfig":{"Binds":["/c:/c"]}}',
+    ],
     [
       'a null element keeps the earlier element at that index',
       '{"HostConfig":{"Binds":["/var/run:/x","/b:/b"],"Binds":[null]}}',
@@ -137,10 +175,26 @@ describe('decodeGo follows encoding/json', () => {
       '{"HostConfig":{"Mounts":[{"Type":"bind","Source":"/var/run","Target":"/x"}],"Mounts":[{"Type":"bind","Target":"/y"}]}}',
       '{"HostConfig":{"Mounts":[{"Type":"bind","Source":"/var/run","Target":"/y"}]}}',
     ],
-    ['strslice takes a single string', '{"HostConfig":{"CapAdd":"SYS_PTRACE"}}', '{"HostConfig":{"CapAdd":["SYS_PTRACE"]}}'],
-    ['strslice is replaced wholesale', '{"HostConfig":{"CapAdd":["A","B"],"CapAdd":[null]}}', '{"HostConfig":{"CapAdd":[""]}}'],
-    ['map keys are exact and merge', '{"HostConfig":{"Labels":{"a":"1","A":"2"},"Labels":{"a":"3"}}}', '{"HostConfig":{"Labels":{"A":"2","a":"3"}}}'],
-    ['unknown keys are kept as written', '{"HostConfig":{"Devices":[{"x":1}],"devices":2}}', '{"HostConfig":{"Devices":[{"x":1}],"devices":2}}'],
+    [
+      'strslice takes a single string',
+      '{"HostConfig":{"CapAdd":"SYS_PTRACE"}}',
+      '{"HostConfig":{"CapAdd":["SYS_PTRACE"]}}',
+    ],
+    [
+      'strslice is replaced wholesale',
+      '{"HostConfig":{"CapAdd":["A","B"],"CapAdd":[null]}}',
+      '{"HostConfig":{"CapAdd":[""]}}',
+    ],
+    [
+      'map keys are exact and merge',
+      '{"HostConfig":{"Labels":{"a":"1","A":"2"},"Labels":{"a":"3"}}}',
+      '{"HostConfig":{"Labels":{"A":"2","a":"3"}}}',
+    ],
+    [
+      'unknown keys are kept as written',
+      '{"HostConfig":{"Devices":[{"x":1}],"devices":2}}',
+      '{"HostConfig":{"Devices":[{"x":1}],"devices":2}}',
+    ],
     [
       'opaque known fields replay every occurrence under the canonical name',
       '{"HostConfig":{"logconfig":{"Type":"a"},"LOGCONFIG":{"Config":{}}}}',

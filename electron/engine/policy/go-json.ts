@@ -79,14 +79,17 @@ class Parser {
       return c === '{' ? this.object(depth + 1) : this.array(depth + 1);
     }
     if (c === '"') return { type: 'string', value: this.string() };
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return { type: 'number', text: this.number() };
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9'))
+      return { type: 'number', text: this.number() };
     for (const [word, result] of LITERALS) {
       if (this.text.startsWith(word, this.pos)) {
         this.pos += word.length;
         return result;
       }
     }
-    return this.fail(c === undefined ? 'unexpected end of input' : `unexpected character ${JSON.stringify(c)}`);
+    return this.fail(
+      c === undefined ? 'unexpected end of input' : `unexpected character ${JSON.stringify(c)}`,
+    );
   }
 
   object(depth: number): JsonValue {
@@ -163,7 +166,8 @@ class Parser {
       if (esc !== 'u') this.fail('invalid escape');
       const unit = this.hex4();
       if (unit >= 0xd800 && unit <= 0xdbff) {
-        if (this.text[this.pos] !== '\\' || this.text[this.pos + 1] !== 'u') this.fail('lone UTF-16 surrogate escape');
+        if (this.text[this.pos] !== '\\' || this.text[this.pos + 1] !== 'u')
+          this.fail('lone UTF-16 surrogate escape');
         this.pos += 2;
         const low = this.hex4();
         if (low < 0xdc00 || low > 0xdfff) this.fail('lone UTF-16 surrogate escape');
@@ -184,7 +188,9 @@ class Parser {
   }
 
   number(): string {
-    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(
+      this.text.slice(this.pos, this.pos + 400),
+    );
     if (!match || match[0] === '-' || match[0] === '') this.fail('invalid number');
     this.pos += match[0].length;
     const next = this.text[this.pos];
@@ -393,7 +399,8 @@ function into(current: GoValue, json: JsonValue, type: GoType, where: string): G
   if (json.type === 'null') {
     // Go: null sets pointers, slices and maps (and strslice, via its UnmarshalJSON) to nil and
     // leaves every other kind untouched.
-    if (type.kind === 'ptr' || type.kind === 'slice' || type.kind === 'map' || type.kind === 'strslice') return { kind: 'nil' };
+    if (type.kind === 'ptr' || type.kind === 'slice' || type.kind === 'map' || type.kind === 'strslice')
+      return { kind: 'nil' };
     return current;
   }
   switch (type.kind) {
@@ -432,10 +439,13 @@ function into(current: GoValue, json: JsonValue, type: GoType, where: string): G
       for (const { key, value: child } of json.entries) {
         const field = lookupField(type, key);
         if (!field) {
-          if (value.kind === 'struct') value = { ...value, unknown: [...value.unknown, { key, value: child }] };
+          if (value.kind === 'struct')
+            value = { ...value, unknown: [...value.unknown, { key, value: child }] };
           continue;
         }
-        value = setPath(value, field.path, field.types, (old, leafType) => into(old, child, leafType, `${where}.${field.jsonName}`));
+        value = setPath(value, field.path, field.types, (old, leafType) =>
+          into(old, child, leafType, `${where}.${field.jsonName}`),
+        );
       }
       return value;
     }
@@ -443,7 +453,12 @@ function into(current: GoValue, json: JsonValue, type: GoType, where: string): G
 }
 
 /** Replaces the value at `path` in a struct, allocating embedded pointers on the way as Go does. */
-function setPath(struct: GoValue, path: string[], types: GoType[], update: (old: GoValue, type: GoType) => GoValue): GoValue {
+function setPath(
+  struct: GoValue,
+  path: string[],
+  types: GoType[],
+  update: (old: GoValue, type: GoType) => GoValue,
+): GoValue {
   const [name, ...rest] = path;
   const [type, ...restTypes] = types;
   if (name === undefined || type === undefined || struct.kind !== 'struct') return struct;
@@ -465,7 +480,8 @@ function setPath(struct: GoValue, path: string[], types: GoType[], update: (old:
 
 function strslice(json: JsonValue, where: string): GoValue {
   // docker's StrSlice.UnmarshalJSON: try []string (fresh), else a single string.
-  if (json.type === 'string') return { kind: 'slice', backing: [{ kind: 'string', value: json.value }], len: 1 };
+  if (json.type === 'string')
+    return { kind: 'slice', backing: [{ kind: 'string', value: json.value }], len: 1 };
   if (json.type !== 'array') typeError(json, { kind: 'strslice' }, where);
   const backing = json.items.map((item, i): GoValue => {
     if (item.type === 'null') return { kind: 'string', value: '' };
@@ -529,7 +545,10 @@ export function encodeGo(value: GoValue, type: GoType): JsonValue {
     }
     case 'map': {
       const elemType: GoType = type.kind === 'map' ? type.elem : { kind: 'opaque' };
-      return { type: 'object', entries: [...value.entries].map(([key, v]) => ({ key, value: encodeGo(v, elemType) })) };
+      return {
+        type: 'object',
+        entries: [...value.entries].map(([key, v]) => ({ key, value: encodeGo(v, elemType) })),
+      };
     }
     case 'struct': {
       const entries: JsonEntry[] = [];
@@ -540,7 +559,11 @@ export function encodeGo(value: GoValue, type: GoType): JsonValue {
   }
 }
 
-function encodeStructFields(value: GoValue & { kind: 'struct' }, type: GoType & { kind: 'struct' }, out: JsonEntry[]): void {
+function encodeStructFields(
+  value: GoValue & { kind: 'struct' },
+  type: GoType & { kind: 'struct' },
+  out: JsonEntry[],
+): void {
   for (const field of type.fields) {
     const v = value.fields.get(field.name);
     if (v === undefined) continue;
