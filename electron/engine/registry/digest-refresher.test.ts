@@ -72,6 +72,16 @@ describe('DigestRefresher', () => {
     expect(refresher.status().nextRunAt).toBeUndefined();
   });
 
+  it('sends no registry traffic at all when "*" stands beside tag and :* entries', async () => {
+    client.answers.set(CLI, { status: 'found', digest: d('a') });
+    refresher.setEntries([entry('*'), entry('docker:cli'), entry('docker.io/localstack/localstack:*')]);
+    refresher.start();
+    const summary = await refresher.refreshNow();
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(summary).toMatchObject({ ok: true, checked: 0 });
+    expect(client.calls).toEqual([]);
+  });
+
   it('verifies tag digests and answers later questions from memory', async () => {
     client.answers.set(CLI, { status: 'found', digest: d('a') });
     refresher.setEntries([entry('docker:cli'), entry('docker.io/library/docker:cli')]);
