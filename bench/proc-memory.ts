@@ -1,10 +1,12 @@
-// The proxy's memory as the kernel sees it: VmRSS now and VmHWM (peak RSS since start), sampled from
-// /proc/<pid>/status while the big transfers run.
+// The proxy's memory as the kernel sees it: VmRSS now, VmHWM (peak RSS since start) and RssAnon (the
+// part that is not node's own mapped binary: heap and buffers), sampled from /proc/<pid>/status while the
+// big transfers run.
 import { readFileSync } from 'node:fs';
 
 export interface ProcMemory {
   rssKb: number;
   hwmKb: number;
+  anonKb: number;
 }
 
 export function parseProcStatus(text: string): ProcMemory | null {
@@ -14,7 +16,8 @@ export function parseProcStatus(text: string): ProcMemory | null {
   };
   const rssKb = field('VmRSS');
   const hwmKb = field('VmHWM');
-  return rssKb === null || hwmKb === null ? null : { rssKb, hwmKb };
+  const anonKb = field('RssAnon');
+  return rssKb === null || hwmKb === null || anonKb === null ? null : { rssKb, hwmKb, anonKb };
 }
 
 export function readProcMemory(pid: number): ProcMemory | null {
@@ -26,15 +29,15 @@ export function readProcMemory(pid: number): ProcMemory | null {
 }
 
 export interface RssSampler {
-  /** Stops sampling; returns the highest VmRSS seen and the last VmHWM read. */
+  /** Stops sampling; returns the highest VmRSS and RssAnon seen and the last VmHWM read. */
   stop(): ProcMemory;
 }
 
 export function sampleRss(pid: number, intervalMs = 50): RssSampler {
-  let peak: ProcMemory = readProcMemory(pid) ?? { rssKb: 0, hwmKb: 0 };
+  let peak: ProcMemory = readProcMemory(pid) ?? { rssKb: 0, hwmKb: 0, anonKb: 0 };
   const take = (): void => {
     const now = readProcMemory(pid);
-    if (now) peak = { rssKb: Math.max(peak.rssKb, now.rssKb), hwmKb: now.hwmKb };
+    if (now) peak = higher(peak, now);
   };
   const timer = setInterval(take, intervalMs);
   return {
@@ -43,5 +46,14 @@ export function sampleRss(pid: number, intervalMs = 50): RssSampler {
       take();
       return peak;
     },
+  };
+}
+
+/** The higher RSS figures of two readings; VmHWM from the later one (it only grows). */
+export function higher(earlier: ProcMemory, later: ProcMemory): ProcMemory {
+  return {
+    rssKb: Math.max(earlier.rssKb, later.rssKb),
+    hwmKb: later.hwmKb,
+    anonKb: Math.max(earlier.anonKb, later.anonKb),
   };
 }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { alternate } from '../alternate.js';
 import { socketFor, type BenchContext, type BenchRow, type RowProducer } from '../bench-row.js';
 import { BIG_IMAGE, ensureBigImage } from '../big-image.js';
-import { readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
+import { higher, readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
 import { exchange, exchangeJson } from '../socket-http.js';
 import { megabytesPerSecond } from '../stats.js';
 import { oneFileTar, tarLength } from '../tar-stream.js';
@@ -112,7 +112,7 @@ export const streamingRows: RowProducer = {
   async run(context) {
     await ensureBigImage(context);
     const containerId = await createTarget(context);
-    let peak: ProcMemory = { rssKb: 0, hwmKb: 0 };
+    let peak: ProcMemory = { rssKb: 0, hwmKb: 0, anonKb: 0 };
     // Sample only while the proxy relays, so the peak is the streaming one.
     const onProxy = async <T>(side: 'direct' | 'proxy', work: () => Promise<T>): Promise<T> => {
       if (side === 'direct') return work();
@@ -120,8 +120,7 @@ export const streamingRows: RowProducer = {
       try {
         return await work();
       } finally {
-        const seen = sampler.stop();
-        peak = { rssKb: Math.max(peak.rssKb, seen.rssKb), hwmKb: seen.hwmKb };
+        peak = higher(peak, sampler.stop());
       }
     };
     const before = readProcMemory(context.proxyPid);
@@ -159,6 +158,13 @@ export const streamingRows: RowProducer = {
           direct: null,
           proxy: megabytes(peak.rssKb),
           target: { kind: 'below', max: MEMORY_LIMIT_MB },
+        },
+        {
+          metric: 'proxy RssAnon peak (heap, buffers)',
+          unit: 'MB',
+          direct: null,
+          proxy: megabytes(peak.anonKb),
+          target: { kind: 'none' },
         },
         {
           metric: 'proxy VmHWM (peak since start)',
