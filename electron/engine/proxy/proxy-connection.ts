@@ -13,6 +13,8 @@ import type { Upstream } from './upstream.js';
 export const MAX_JUDGED_BODY_BYTES = 8 << 20;
 /** Pipelined bytes held while a request is in flight before the socket is paused. */
 const MAX_BUFFERED_BYTES = 1 << 20;
+const CRLF = Buffer.from('\r\n');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 // The engine hijacks these even without an Upgrade header (the older "200 raw-stream" form).
 const LEGACY_HIJACK = /^(?:\/v[0-9.]+)?\/(?:containers\/[^/?]+\/attach|exec\/[^/?]+\/start)(?:\?|$)/;
@@ -33,6 +35,7 @@ export class ProxyConnection {
   private hijacked = false;
   private closed = false;
   private clientEnded = false;
+  private corked = false;
   /** The engine request being served; dropped when the client goes away so streams stop upstream too. */
   private inFlight: http.ClientRequest | null = null;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
@@ -52,6 +55,22 @@ export class ProxyConnection {
       this.closed = true;
       if (this.inFlight && !this.hijacked && !this.inFlight.destroyed) this.inFlight.destroy();
     });
+  }
+
+  /**
+   * Writes through a cork that is lifted on the next tick, so everything produced in one turn of the
+   * event loop (a response head and its body, several chunks) leaves in one writev.
+   */
+  private writeBatched(data: string | Buffer): boolean {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    return this.socket.write(data);
   }
 
   /** True while no request is in flight (shutdown closes idle connections at once). */
@@ -355,7 +374,8 @@ export class ProxyConnection {
       }
       const finalKeepAlive = (): boolean => keepAlive && bodyFinished();
       if (!keepAlive) lines.push('Connection: close');
-      this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      // Head and the first body bytes usually arrive together: one write, one wake-up for the client.
+      this.writeBatched(`${lines.join('\r\n')}\r\n\r\n`);
       const seen: Buffer[] = [];
       let seenBytes = 0;
       res.on('data', (chunk: Buffer) => {
@@ -365,19 +385,17 @@ export class ProxyConnection {
         }
         let ok: boolean;
         if (chunked) {
-          this.socket.cork();
-          this.socket.write(`${chunk.length.toString(16)}\r\n`);
-          this.socket.write(chunk);
-          ok = this.socket.write('\r\n');
-          this.socket.uncork();
-        } else ok = this.socket.write(chunk);
-        if (!ok) {
+          this.writeBatched(`${chunk.length.toString(16)}\r\n`);
+          this.writeBatched(chunk);
+          ok = this.writeBatched(CRLF);
+        } else ok = this.writeBatched(chunk);
+        if (!ok && !res.isPaused()) {
           res.pause();
           this.socket.once('drain', () => res.resume());
         }
       });
       res.on('end', () => {
-        if (chunked) this.socket.write('0\r\n\r\n');
+        if (chunked) this.writeBatched(LAST_CHUNK);
         onResponse?.(status, Buffer.concat(seen, seenBytes));
         this.finish(finalKeepAlive());
       });
