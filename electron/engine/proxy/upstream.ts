@@ -31,7 +31,8 @@ export class Upstream {
       path,
       headers,
       setHost: false,
-      highWaterMark: STREAM_HIGH_WATER_MARK,
+      // Node honours it (the response's readable buffer); @types/node 20 does not list it.
+      ...({ highWaterMark: STREAM_HIGH_WATER_MARK } as object),
     });
   }
 
@@ -48,7 +49,12 @@ export class Upstream {
       setHost: false,
       // No agent: a hijacked connection is never reused, and createConnection is only honoured without one.
       createConnection: () =>
-        net.connect({ path: this.socketPath, allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK }),
+        // net.Socket hands its options to stream.Duplex, which takes highWaterMark (untyped in @types/node 20).
+        net.connect({
+          path: this.socketPath,
+          allowHalfOpen: true,
+          ...({ highWaterMark: STREAM_HIGH_WATER_MARK } as object),
+        }),
     });
   }
 
