@@ -56,5 +56,6 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await daemon.close();
-  return 0;
+  // Everything is closed and flushed; a straggling handle must not keep a stopped daemon alive.
+  process.exit(0);
 }

@@ -101,14 +101,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const engineSocket = await fs.stat(options.upstream).catch(() => null);
   if (!engineSocket)
     log.warn(`engine socket ${options.upstream} not found yet; requests get an error until it appears`);
+  const socketFiles = await guardedPaths([
+    options.upstream,
+    options.listen,
+    '/var/run/docker.sock',
+    '/run/docker.sock',
+  ]);
   const mounts: SocketMountContext = {
-    guardedPaths: await guardedPaths([
-      options.upstream,
-      options.listen,
-      socketsDir,
-      '/var/run/docker.sock',
-      '/run/docker.sock',
-    ]),
+    guardedPaths: [...socketFiles, ...(await guardedPaths([socketsDir]))],
     resolveHostPath: (p) => resolveHostPath(p),
     inspectVolume: async (name) => {
       try {
@@ -151,6 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     policy: () => policySource.current(),
     imageEntries: () => entries,
     mounts,
+    socketFiles,
     oracle: createImageOracle(refresher, images),
     inspectImage: (name) => images.inspect(name),
     record: (entry) => {

@@ -43,6 +43,8 @@ export interface PolicyGateDeps {
   /** The policy's image list, parsed (cached by the caller per policy). */
   imageEntries(): readonly ImageListEntry[];
   mounts: SocketMountContext;
+  /** The guarded paths that are Docker sockets (as opposed to directories such as the filtered-socket dir). */
+  socketFiles: readonly string[];
   oracle: ImageOracle;
   inspectImage(name: string): Promise<LocalImage | undefined>;
   record(entry: NewHistoryEntry): void;
@@ -161,7 +163,7 @@ export class PolicyGate implements RequestGate {
       if (verdict.reason === 'digest-mismatch') this.deps.onDigestMismatch?.(imageName, image.id);
       return denyMount(verdict.reason, verdict.detail);
     }
-    const unfilterable = findings.find((finding) => !isRewritable(finding));
+    const unfilterable = findings.find((finding) => !this.isRewritable(finding));
     if (unfilterable && this.deps.filteredSockets) {
       return denyMount(
         'not-allowed',
@@ -184,6 +186,16 @@ export class PolicyGate implements RequestGate {
     };
   }
 
+  /** Only a bind of a socket file itself (not a directory, not another container's socket) can be swapped. */
+  private isRewritable(finding: SocketMountFinding): boolean {
+    return (
+      finding.relation === 'exact' &&
+      finding.guardedPath !== undefined &&
+      this.deps.socketFiles.includes(finding.guardedPath) &&
+      (finding.bindIndex !== undefined || finding.mountIndex !== undefined)
+    );
+  }
+
   private record(
     head: RequestHead,
     requester: Requester,
@@ -192,13 +204,6 @@ export class PolicyGate implements RequestGate {
   ): void {
     this.deps.record({ ...entry, requester, request: { method: head.method, uri: head.target } });
   }
-}
-
-/** Only a bind of the socket file itself can be swapped for a filtered socket. */
-function isRewritable(finding: SocketMountFinding): boolean {
-  return (
-    finding.relation === 'exact' && (finding.bindIndex !== undefined || finding.mountIndex !== undefined)
-  );
 }
 
 function rewriteMounts(

@@ -448,6 +448,9 @@ export class ProxyConnection {
       this.buffer = Buffer.alloc(0);
       splice(this.socket, upstream, this.clientEnded);
     });
+    // The engine did not upgrade (an error, a detached exec, an upgrade it ignores): after that answer
+    // this agent-less connection is useless, and left open it would leak a descriptor per request.
+    request.on('response', (res) => res.once('end', () => request.destroy()));
     this.relayResponse(head, request, () => true);
     if (body) request.end(body);
     else if (head.body.kind === 'none') request.end();
