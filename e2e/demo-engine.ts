@@ -64,6 +64,7 @@ export function createDemoEngine(options: DemoEngineOptions = {}): DemoEngine {
         imagesChecked: 2,
         errors: [],
       },
+      containers: [],
     },
   };
   let history: HistoryEntry[] = [];

@@ -63,10 +63,33 @@ test('adding an image in the pane lets a previously denied socket mount through'
   const allowed = await eventually(async () => (await runWithSocket(warden, image)).code === 0, 60_000);
   expect(allowed, `still denied after saving:\n${(await runWithSocket(warden, image)).stderr}`).toBe(true);
 
-  await page.getByRole('button', { name: 'Status' }).click();
-  await expect(page.getByRole('heading', { name: 'Guarded socket' })).toBeVisible();
-  await expect(page.getByText(`export DOCKER_HOST=${warden.host}`)).toBeVisible();
-  await shoot(page, 'status');
+  // A long-running allowed container is listed on the Status view with its filtered socket.
+  const name = uniqueName('pane-filtered');
+  const started = await warden.docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'none',
+    '-v',
+    `${warden.stack.dockerSocket}:/var/run/docker.sock`,
+    image,
+    'sleep',
+    '300',
+  ]);
+  expect(started.code, started.stderr).toBe(0);
+  try {
+    await page.getByRole('button', { name: 'Status' }).click();
+    await expect(page.getByRole('heading', { name: 'Guarded socket' })).toBeVisible();
+    await expect(page.getByText(`export DOCKER_HOST=${warden.host}`)).toBeVisible();
+    await expect(
+      page.getByRole('list', { name: 'Containers with a filtered socket' }).getByText(name),
+    ).toBeVisible();
+    await shoot(page, 'status');
+  } finally {
+    await warden.engine(['rm', '-f', name]);
+  }
 });
 
 test('a denial appears live in the history, with its details', async ({ page, warden }) => {

@@ -41,10 +41,21 @@ export const refresherStatusSchema = z.object({
   errors: z.array(z.string()),
 });
 
+/** A container allowed to mount the socket, and the filtered socket it was given instead. */
+export const filteredSocketStatusSchema = z.object({
+  containerId: z.string(),
+  name: z.string(),
+  image: z.string(),
+  socket: z.string(),
+  /** Set when the container still holds a socket from before Socket Warden restarted: why, and what to do. */
+  needsRestart: z.string().optional(),
+});
+
 export const statusSchema = z.object({
   engine: engineStatusSchema,
   listen: listenStatusSchema,
   refresher: refresherStatusSchema,
+  containers: z.array(filteredSocketStatusSchema),
 });
 
 export const appStateSchema = z.object({

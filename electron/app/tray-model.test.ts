@@ -18,6 +18,7 @@ const state: AppState = {
       dockerHost: 'unix:///run/user/1000/socket-warden/docker.sock',
     },
     refresher: { running: false, lastRunAt: null, nextRunAt: null, imagesChecked: 0, errors: [] },
+    containers: [],
   },
 };
 

@@ -63,6 +63,7 @@ async function guardedPaths(paths: string[]): Promise<string[]> {
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { log } = options;
+  let ready = false;
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o750 });
 
   // Settings first: an invalid admin file refuses the start (never starts open).
@@ -169,6 +170,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     docker: images.docker,
     gid: engineSocket?.gid,
     log,
+    // The pane lists containers with filtered sockets; announce() exists once the daemon is up.
+    onChange: () => {
+      if (ready) announce();
+    },
   });
   gate.useFilteredSockets(filteredSockets);
   await filteredSockets.start();
@@ -207,6 +212,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return {
       engine: engineState,
       listen: { socket: main.listenPath, dockerHost: `unix://${main.listenPath}` },
+      containers: filteredSockets
+        .status()
+        .filter((entry) => entry.containerId)
+        .map((entry) => ({
+          containerId: entry.containerId,
+          name: entry.name,
+          image: entry.image,
+          socket: entry.path,
+          ...(entry.needsRestart ? { needsRestart: entry.needsRestart } : {}),
+        })),
       refresher: {
         running: refresh.running,
         lastRunAt: refresh.lastRun ? new Date(refresh.lastRun.finishedAt).toISOString() : null,
@@ -264,6 +279,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   });
 
+  ready = true;
   const handlers = createContractHandlers({
     policySource,
     history,

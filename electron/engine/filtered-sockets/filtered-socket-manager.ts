@@ -40,6 +40,8 @@ export interface FilteredSocketManagerOptions {
   docker: Docker;
   gid?: number;
   log: Log;
+  /** Told whenever the set of filtered sockets (or a container's restart notice) changes. */
+  onChange?: () => void;
 }
 
 const STATE_FILE = 'filtered-sockets.json';
@@ -206,7 +208,10 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     for (const [token, live] of this.live) {
       if (!event.id || live.record.containerId !== event.id) continue;
       if (event.Action === 'destroy') void this.remove(token);
-      if (event.Action === 'start') live.needsRestart = undefined;
+      if (event.Action === 'start' && live.needsRestart) {
+        live.needsRestart = undefined;
+        this.options.onChange?.();
+      }
     }
   }
 
@@ -241,6 +246,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
       const temp = `${file}.${process.pid}.tmp`;
       await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
       await fs.rename(temp, file);
+      this.options.onChange?.();
     });
     return this.saving.catch((error: unknown) =>
       this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`),

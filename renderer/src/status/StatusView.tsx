@@ -97,6 +97,27 @@ export function StatusView(props: { status: Status }) {
         </dl>
         <CopyLine text={exportLine} label="Copy the DOCKER_HOST line" />
       </section>
+      <section className="card status-wide" aria-labelledby="status-containers">
+        <h2 id="status-containers">Containers with a filtered socket</h2>
+        <p className="muted">
+          Each container allowed to mount the Docker socket gets its own socket, filtered by the command list.
+        </p>
+        {props.status.containers.length === 0 ? (
+          <p className="muted">None right now.</p>
+        ) : (
+          <ul className="container-list" aria-label="Containers with a filtered socket">
+            {props.status.containers.map((container) => (
+              <li key={container.containerId}>
+                <span className="mono">{container.name || container.containerId.slice(0, 12)}</span>{' '}
+                <span className="muted mono">{container.image}</span>
+                {container.needsRestart ? (
+                  <p className="field-error">Needs a restart: {container.needsRestart}</p>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   );
 }
