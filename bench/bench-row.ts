@@ -32,6 +32,11 @@ export interface BenchContext {
   proxyPid: number;
   /** The real docker CLI (for one-off setup such as building the big image). */
   cli: string;
+  /**
+   * `<stack registry>/library/docker:cli`: the one image the bench's admin settings allow to mount the
+   * socket (present locally, pushed, so its digest verifies).
+   */
+  allowedImage: string;
   /** Unique prefix for anything a row creates on the engine (`swbench-<pid>`). */
   namePrefix: string;
   /** Progress lines (stderr), so the table on stdout stays clean. */

@@ -15,8 +15,10 @@ export interface DaemonProcess {
 export interface DaemonOptions {
   repoRoot: string;
   upstream: string;
-  /** Scratch directory: the socket, the data dir and the (absent) admin settings live here. */
+  /** Scratch directory: the socket and the data dir live here. */
   dir: string;
+  /** The admin-settings.json the daemon enforces (see bench/admin-settings.ts). */
+  adminSettings: string;
   /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile the proxy. */
   nodeFlags?: string[];
   startTimeoutMs?: number;
@@ -38,9 +40,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
       listen,
       '--data-dir',
       path.join(options.dir, 'data'),
-      // Absent on purpose: the daemon's defaults, no admin policy.
       '--admin-settings',
-      path.join(options.dir, 'none.json'),
+      options.adminSettings,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

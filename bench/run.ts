@@ -2,15 +2,20 @@
 // engine. Prints a table of socket-warden/direct ratios; exits 0 even when a target is missed (it is a
 // measurement), 1 when it cannot measure (no stack, daemon does not start).
 //
-//   node dist/bench/run.js [row ...]     rows: ping, request-rate, streaming (default: all)
+//   node dist/bench/run.js [row ...]     rows: ping, request-rate, streaming, container-create,
+//                                        derived-images, filtered-socket (default: all)
 //   SW_BENCH_CPU_PROF=<dir>              write a --cpu-prof profile of the daemon there
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allowedImageOf, writeBenchAdminSettings } from './admin-settings.js';
 import type { BenchContext, BenchRow, RowProducer } from './bench-row.js';
 import { startDaemon, type DaemonProcess } from './daemon-process.js';
+import { containerCreateRows } from './rows/container-create.js';
+import { derivedImageRows } from './rows/derived-images.js';
+import { filteredSocketRows } from './rows/filtered-socket.js';
 import { pingRow } from './rows/ping.js';
 import { requestRateRows } from './rows/request-rate.js';
 import { streamingRows } from './rows/streaming.js';
@@ -18,8 +23,18 @@ import { exchange, exchangeJson } from './socket-http.js';
 import { readStackEnv } from './stack-env.js';
 import { formatTable, summarize } from './table.js';
 
-/** In the order they run; later issues add theirs here. */
-const PRODUCERS: RowProducer[] = [pingRow, requestRateRows, streamingRows];
+/**
+ * In the order they run; later issues add theirs here. The policy rows come after streaming so its
+ * VmHWM (peak since start) row still measures the relay of the foundation rows alone.
+ */
+const PRODUCERS: RowProducer[] = [
+  pingRow,
+  requestRateRows,
+  streamingRows,
+  containerCreateRows,
+  derivedImageRows,
+  filteredSocketRows,
+];
 
 const progress = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -88,10 +103,13 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   try {
+    const adminSettings = path.join(dir, 'admin-settings.json');
+    await writeBenchAdminSettings(adminSettings, stack.registry);
     daemon = await startDaemon({
       repoRoot: repoRoot(),
       upstream: stack.dockerSocket,
       dir,
+      adminSettings,
       nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
     });
     progress(`socket-warden serve (pid ${daemon.pid}) on ${daemon.socketPath}; engine ${stack.dockerSocket}`);
@@ -100,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
       proxySocket: daemon.socketPath,
       proxyPid: daemon.pid,
       cli: stack.cli,
+      allowedImage: allowedImageOf(stack.registry),
       namePrefix,
       progress,
     };

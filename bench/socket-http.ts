@@ -34,19 +34,20 @@ export function exchange(
   });
 }
 
-/** Like `exchange`, and parses a JSON answer (setup calls: create, inspect). */
+/** Like `exchange`, and parses a JSON answer (create, inspect); `agent` to reuse a connection. */
 export function exchangeJson(
   socketPath: string,
   method: string,
   path: string,
   body?: unknown,
+  agent: http.Agent | false = false,
 ): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = payload
       ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) }
       : {};
-    const request = http.request({ socketPath, agent: false, method, path, headers }, (res) => {
+    const request = http.request({ socketPath, agent, method, path, headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (chunk: Buffer) => parts.push(chunk));
       res.on('end', () => {

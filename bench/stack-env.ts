@@ -9,6 +9,8 @@ export interface BenchStack {
   dockerSocket: string;
   /** Path of the static docker CLI. */
   cli: string;
+  /** The stack's registry, host:port (holds library/docker:cli, the image the bench allows). */
+  registry: string;
 }
 
 export type StackLookup = { kind: 'found'; stack: BenchStack } | { kind: 'missing'; reason: string };
@@ -22,9 +24,10 @@ export function parseStackEnv(dir: string, text: string): StackLookup {
   }
   const dockerSocket = env.get('SW_DOCKER_SOCKET');
   const cli = env.get('SW_DOCKER_CLI');
-  if (!dockerSocket || !cli)
-    return { kind: 'missing', reason: `${dir}/env lacks SW_DOCKER_SOCKET or SW_DOCKER_CLI` };
-  return { kind: 'found', stack: { dir, dockerSocket, cli } };
+  const registry = env.get('SW_REGISTRY');
+  if (!dockerSocket || !cli || !registry)
+    return { kind: 'missing', reason: `${dir}/env lacks SW_DOCKER_SOCKET, SW_DOCKER_CLI or SW_REGISTRY` };
+  return { kind: 'found', stack: { dir, dockerSocket, cli, registry } };
 }
 
 export function readStackEnv(dir = process.env.SW_STACK_DIR ?? '/tmp/socket-warden-stack'): StackLookup {

@@ -12,7 +12,11 @@ const WINDOW_MS = 1500;
 const PATH = '/containers/json';
 
 /** Completed requests per second over one window. */
-async function measureRate(socketPath: string, agent: http.Agent, concurrency: number): Promise<number> {
+export async function measureRate(
+  socketPath: string,
+  agent: http.Agent,
+  concurrency: number,
+): Promise<number> {
   const start = performance.now();
   const deadline = start + WINDOW_MS;
   let completed = 0;
@@ -27,6 +31,15 @@ async function measureRate(socketPath: string, agent: http.Agent, concurrency: n
   return completed / (WINDOW_MS / 1000);
 }
 
+/** Opens every connection before timing (one request on each). */
+export async function openConnections(
+  socketPath: string,
+  agent: http.Agent,
+  concurrency: number,
+): Promise<void> {
+  await Promise.all(Array.from({ length: concurrency }, () => exchange(socketPath, agent, 'GET', PATH)));
+}
+
 export const requestRateRows: RowProducer = {
   name: 'request-rate',
   async run(context) {
@@ -35,14 +48,8 @@ export const requestRateRows: RowProducer = {
       context.progress(`request rate: GET ${PATH} at concurrency ${concurrency}`);
       const agents = { direct: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency) };
       try {
-        // Open every connection before timing.
-        for (const side of ['direct', 'proxy'] as const) {
-          await Promise.all(
-            Array.from({ length: concurrency }, () =>
-              exchange(socketFor(context, side), agents[side], 'GET', PATH),
-            ),
-          );
-        }
+        for (const side of ['direct', 'proxy'] as const)
+          await openConnections(socketFor(context, side), agents[side], concurrency);
         const rates = await alternate(ROUNDS, (side) =>
           measureRate(socketFor(context, side), agents[side], concurrency),
         );
