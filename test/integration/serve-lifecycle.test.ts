@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './daemon-harness.js';
 import { docker } from './stack.js';
 
 const CLI = path.resolve('bin/socket-warden.js');
@@ -16,19 +17,6 @@ let serveOutput = '';
 
 const engineSocket = (): string => path.join(dir, 'engine.sock');
 const listenSocket = (): string => path.join(dir, 'run', 'warden.sock');
-
-async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function startEngine(): Promise<void> {
   engine = spawn(

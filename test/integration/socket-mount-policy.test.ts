@@ -1,8 +1,7 @@
 // The socket-mount policy as a user meets it (spec §1–§4, §6): `socket-warden serve` as a child
 // process in front of the stack's engine, the real docker CLI, the stack's registry (and one more of
 // our own that we kill), exact denial texts, and the history they leave behind — across a kill -9.
-// Harness helpers live in this file: test/integration/daemon-harness.ts belongs to another test.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -11,162 +10,49 @@ import { createServer as createNetServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyEntrySchema, type HistoryEntry } from '../../shared/history-entry.js';
+import type { HistoryEntry } from '../../shared/history-entry.js';
+import {
+  adminSettingsJson,
+  readHistory,
+  waitFor,
+  wardenCli,
+  writeAdminFile,
+  WardenProcess,
+  type AdminEci,
+} from './daemon-harness.js';
 import { docker, loadStack, type CliResult } from './stack.js';
 
 const stack = loadStack();
 const R = stack.registry;
 const ID = randomBytes(4).toString('hex');
 const NS = `swt-policy-${ID}`;
-const WARDEN_CLI = path.resolve('bin/socket-warden.js');
 const REFRESH_SECONDS = 2;
 /** The directory holding the engine's socket: mounting it mounts the socket. */
 const SOCKET_DIR = path.dirname(stack.dockerSocket);
 
 // ---------------------------------------------------------------------------------------------------
-// Harness: serve as a child process
+// Harness: serve as a child process (test/integration/daemon-harness.ts)
 // ---------------------------------------------------------------------------------------------------
 
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-interface Eci {
-  value?: boolean;
-  images?: string[];
-  allowDerivedImages?: boolean;
-}
-
-function adminJson(eci: Eci): string {
-  return `${JSON.stringify(
-    {
-      configurationFileVersion: 2,
-      enhancedContainerIsolation: {
-        locked: true,
-        value: eci.value ?? true,
-        dockerSocketMount: {
-          imageList: { images: eci.images ?? [], allowDerivedImages: eci.allowDerivedImages ?? false },
-          commandList: { type: 'deny', commands: [] },
-        },
-      },
-    },
-    null,
-    2,
-  )}\n`;
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.tmp`;
-  await fs.writeFile(temp, text, { mode: 0o644 });
-  await fs.rename(temp, file);
-}
-
-class Warden {
-  output = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(
-    readonly dir: string,
-    readonly child: ChildProcess,
-  ) {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  static spawn(dir: string): Warden {
-    const args = [
-      WARDEN_CLI,
-      'serve',
-      '--upstream',
-      stack.dockerSocket,
-      '--listen',
-      path.join(dir, 'warden.sock'),
-      '--data-dir',
-      path.join(dir, 'data'),
-      '--admin-settings',
-      path.join(dir, 'admin.json'),
-      '--refresh-interval',
-      String(REFRESH_SECONDS),
-    ];
-    return new Warden(dir, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-  }
-
-  static async start(dir: string): Promise<Warden> {
-    const warden = Warden.spawn(dir);
-    let gone = false;
-    void warden.exited.then(() => (gone = true));
-    await waitFor(() => gone || warden.output.includes('DOCKER_HOST='), 20_000, 'serve to listen');
-    if (gone) throw new Error(`serve exited at start:\n${warden.output}`);
-    return warden;
-  }
-
-  get listen(): string {
-    return path.join(this.dir, 'warden.sock');
-  }
-  get host(): string {
-    return `unix://${this.listen}`;
-  }
-  get dataDir(): string {
-    return path.join(this.dir, 'data');
-  }
-  get adminFile(): string {
-    return path.join(this.dir, 'admin.json');
-  }
-
-  async waitForOutput(pattern: RegExp, from: number, timeoutMs = 10_000): Promise<void> {
-    await waitFor(
-      () => pattern.test(this.output.slice(from)),
-      timeoutMs,
-      `serve to print ${String(pattern)}; it printed:\n${this.output.slice(from)}`,
-    );
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
-  }
-}
+const startWarden = (dir: string): Promise<WardenProcess> =>
+  WardenProcess.start({ dir, upstream: stack.dockerSocket, refreshIntervalSeconds: REFRESH_SECONDS });
 
 let lastAdminText = '';
-/** Writes the admin file and waits until serve logs the policy it now enforces. */
-async function setPolicy(eci: Eci): Promise<void> {
-  const text = adminJson(eci);
+/** Writes the admin file and waits until serve logs the policy it now enforces (unless unchanged). */
+async function setPolicy(eci: AdminEci): Promise<void> {
+  const text = adminSettingsJson(eci);
   if (text === lastAdminText) return;
-  const from = warden.output.length;
-  await writeAtomically(warden.adminFile, text);
   lastAdminText = text;
-  await warden.waitForOutput(/policy: enforcement (on|OFF)/, from);
+  await warden.setPolicy(eci);
 }
 
-function wardenCli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [WARDEN_CLI, ...args],
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function history(): Promise<HistoryEntry[]> {
-  const result = await wardenCli(['history', '--data-dir', warden.dataDir, '--json']);
-  if (result.code !== 0) throw new Error(`socket-warden history failed: ${result.stderr}`);
-  return historyEntrySchema.array().parse(JSON.parse(result.stdout));
-}
+const history = (): Promise<HistoryEntry[]> => readHistory(warden.dataDir);
 
 // ---------------------------------------------------------------------------------------------------
 // Engine, registry and CLI helpers
 // ---------------------------------------------------------------------------------------------------
 
-let warden: Warden;
+let warden: WardenProcess;
 let work = '';
 const registries: ChildProcess[] = [];
 const servers: Server[] = [];
@@ -362,9 +248,9 @@ beforeAll(async () => {
   ids.derivedOther = await build(`${NS}/derived-other:1`, ref('other:1'));
   ids.movingNext = await build(`${NS}/moving-next:1`, 'sw-test/busybox:latest');
 
-  await writeAtomically(path.join(work, 'admin.json'), adminJson({}));
-  lastAdminText = adminJson({});
-  warden = await Warden.start(work);
+  await writeAdminFile(path.join(work, 'admin.json'), adminSettingsJson({}));
+  lastAdminText = adminSettingsJson({});
+  warden = await startWarden(work);
 }, 240_000);
 
 afterAll(async () => {
@@ -609,8 +495,8 @@ describe('spec §6: a moved tag', () => {
     expect(next).not.toBe(digests['moving:1']);
     await warden.waitForOutput(
       new RegExp(`registry digest of ${name.replace(/[.]/g, '\\.')}\\S* moved`),
-      from,
       REFRESH_SECONDS * 1000 * 5,
+      from,
     );
 
     expectDenied(
@@ -766,8 +652,8 @@ describe('settings', () => {
       path.join(dir, 'admin.json'),
       JSON.stringify({ configurationFileVersion: 2, enhancedContainerIsolation: { value: 'yes' } }),
     );
-    const bad = Warden.spawn(dir);
-    const code = await bad.exited;
+    const bad = WardenProcess.spawn({ dir, upstream: stack.dockerSocket });
+    const { code } = await bad.exit();
     expect(code).not.toBe(0);
     expect(bad.output).toContain(path.join(dir, 'admin.json'));
     expect(bad.output).toContain('enhancedContainerIsolation.value');
@@ -781,9 +667,9 @@ describe('settings', () => {
       configurationFileVersion: 2,
       enhancedContainerIsolation: { value: true, dockerSocketMount: { imageList: { images: 'docker:cli' } } },
     });
-    await writeAtomically(warden.adminFile, broken);
+    await writeAdminFile(warden.adminFile, broken);
     lastAdminText = broken;
-    await warden.waitForOutput(/ERROR: .*imageList\.images/s, from);
+    await warden.waitForOutput(/ERROR: .*imageList\.images/s, 10_000, from);
     expect(warden.output.slice(from)).toContain(warden.adminFile);
     expectDenied(await runWithSocket(UNLISTED), UNLISTED_REPO, NOT_LISTED);
     expectRan(await runWithSocket(DOCKER_CLI));
@@ -808,8 +694,8 @@ describe('registry unreachable with nothing cached', () => {
     await exited;
     await setPolicy({ images: [`${second.host}/${NS}/gone:1`] });
     // A fresh daemon: nothing about that registry is cached.
-    expect(await warden.stop('SIGTERM')).toBe(0);
-    warden = await Warden.start(work);
+    expect((await warden.stop('SIGTERM')).code).toBe(0);
+    warden = await startWarden(work);
 
     const result = await runWithSocket(image);
     const repository = `${second.host}/${NS}/gone`;
@@ -864,7 +750,7 @@ describe('history', () => {
 
     await warden.stop('SIGKILL');
     expect(await history()).toEqual(before);
-    warden = await Warden.start(work);
+    warden = await startWarden(work);
     expect(await history()).toEqual(before);
     expectDenied(await runWithSocket(UNLISTED), UNLISTED_REPO, NOT_LISTED);
     await waitFor(async () => (await history()).length === before.length + 1, 10_000, 'new entry');
