@@ -78,6 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const history = await HistoryStore.open(historyDirIn(options.dataDir));
   const images = new EngineImages(options.upstream);
+  images.watch();
   const upstream = new Upstream(options.upstream);
   const events = createContractEventEmitter();
 
@@ -316,6 +317,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await main.close();
       await filteredSockets.close();
       refresher.stop();
+      images.stop();
       policySource.close();
       upstream.close();
       await history.close();

@@ -45,12 +45,15 @@ export interface FilteredSocketManagerOptions {
 }
 
 const STATE_FILE = 'filtered-sockets.json';
+const SPARE_SOCKETS = 2;
 
 export class FilteredSocketManager implements FilteredSocketProvider {
   private readonly live = new Map<string, Live>();
   private eventStream: NodeJS.ReadableStream | null = null;
   private closed = false;
   private saving: Promise<void> = Promise.resolve();
+  private readonly spares: Live[] = [];
+  private refilling = false;
 
   constructor(private readonly options: FilteredSocketManagerOptions) {}
 
@@ -80,21 +83,21 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     }
     await this.saveState();
     this.watchEvents();
+    await this.refillSpares();
   }
 
   async reserve(info: {
     name: string;
     image: string;
   }): Promise<{ path: string; created(id: string): void; abort(): void }> {
-    const token = randomBytes(12).toString('hex');
-    const record: FilteredSocketRecord = {
-      token,
-      path: path.join(this.options.dir, `${token}.sock`),
-      containerId: '',
-      name: info.name,
-      image: info.image,
-    };
-    const live = await this.listen(record);
+    // A socket made ahead of time keeps bind/chmod/chown off the create's path.
+    const live = this.spares.pop() ?? (await this.listen(this.newRecord()));
+    void this.refillSpares();
+    const { record } = live;
+    record.name = info.name;
+    record.image = info.image;
+    live.requester.name = info.name;
+    live.requester.image = info.image;
     return {
       path: record.path,
       created: (id) => {
@@ -104,8 +107,33 @@ export class FilteredSocketManager implements FilteredSocketProvider {
         // Unnamed containers get a name from the engine; history entries should show it.
         if (!record.name) void this.learnName(live);
       },
-      abort: () => void this.remove(token),
+      abort: () => void this.remove(record.token),
     };
+  }
+
+  private newRecord(): FilteredSocketRecord {
+    const token = randomBytes(12).toString('hex');
+    return {
+      token,
+      path: path.join(this.options.dir, `${token}.sock`),
+      containerId: '',
+      name: '',
+      image: '',
+    };
+  }
+
+  /** Keeps SPARE_SOCKETS unassigned sockets listening (random names under a 0750 root-owned dir). */
+  private async refillSpares(): Promise<void> {
+    if (this.refilling) return;
+    this.refilling = true;
+    try {
+      while (!this.closed && this.spares.length < SPARE_SOCKETS)
+        this.spares.push(await this.listen(this.newRecord()));
+    } catch (error) {
+      this.options.log.error(`filtered sockets: cannot prepare a spare socket: ${String(error)}`);
+    } finally {
+      this.refilling = false;
+    }
   }
 
   status(): FilteredSocketStatus[] {

@@ -39,25 +39,60 @@ export class EngineImages {
   readonly docker: Docker;
   /** Layers never change for an image ID, so they are cached for the derived-image check. */
   private readonly layersById = new Map<string, string[]>();
+  /**
+   * Answers about names and the image list, kept while the engine's image events are followed and
+   * dropped on any image event. Safe even when an answer is a moment stale: an allowed container is
+   * created from the judged image's digest or ID (the pin), never from the name.
+   */
+  private readonly cache = new ImageAnswerCache();
+  private events: NodeJS.ReadableStream | null = null;
+  private stopped = false;
 
   constructor(socketPath: string) {
     this.docker = new Docker({ socketPath });
   }
 
+  /** Follows the engine's image events so answers can be cached; reconnects when the engine returns. */
+  watch(): void {
+    if (this.stopped) return;
+    const retry = (): void => {
+      this.cache.disable();
+      this.events = null;
+      if (!this.stopped) setTimeout(() => this.watch(), 2000).unref();
+    };
+    this.docker.getEvents({ filters: { type: ['image'] } }, (error, stream) => {
+      if (error || !stream) return retry();
+      this.events = stream;
+      // Events may have been missed while disconnected: start from nothing.
+      this.cache.enable();
+      stream.on('data', () => this.cache.invalidate());
+      stream.on('end', retry);
+      stream.on('error', retry);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cache.disable();
+    (this.events as { destroy?: () => void } | null)?.destroy?.();
+  }
+
   /** The image the engine would use for `name` (tag, short or full ID, digest reference); undefined if none. */
-  async inspect(name: string): Promise<LocalImage | undefined> {
-    try {
-      const info = (await this.docker.getImage(name).inspect()) as InspectInfo;
-      return toLocalImage(info);
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-      throw error;
-    }
+  inspect(name: string): Promise<LocalImage | undefined> {
+    return this.cache.get(`inspect:${name}`, async () => {
+      try {
+        const info = (await this.docker.getImage(name).inspect()) as InspectInfo;
+        return toLocalImage(info);
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** Local images that carry a tag or repository digest of `repository` ('registry/repo'). */
   async imagesOf(repository: string): Promise<LocalImage[]> {
-    const all = await this.docker.listImages();
+    const all = await this.cache.get('list', () => this.docker.listImages());
     const mine = all.filter((image) =>
       repositoriesOf([...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).includes(repository),
     );
@@ -76,7 +111,7 @@ export class EngineImages {
 
   /** Every local image, with tags and digests (no layers). */
   async list(): Promise<LocalImage[]> {
-    const all = await this.docker.listImages();
+    const all = await this.cache.get('list', () => this.docker.listImages());
     return all.map((image) => ({
       id: image.Id,
       repoTags: image.RepoTags ?? [],
@@ -129,5 +164,41 @@ export class EngineImages {
     const pulled = await this.inspect(name);
     if (!pulled) throw new Error(`pulled ${name} but the engine does not show it`);
     return pulled;
+  }
+}
+
+/** Cached answers that are valid only for the image-event generation they were asked in. */
+class ImageAnswerCache {
+  private enabled = false;
+  private generation = 0;
+  private readonly answers = new Map<string, { generation: number; value: Promise<unknown> }>();
+
+  enable(): void {
+    this.enabled = true;
+    this.invalidate();
+  }
+
+  disable(): void {
+    this.enabled = false;
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.generation++;
+    this.answers.clear();
+  }
+
+  get<T>(key: string, ask: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return ask();
+    const hit = this.answers.get(key);
+    if (hit && hit.generation === this.generation) return hit.value as Promise<T>;
+    const generation = this.generation;
+    const value = ask();
+    this.answers.set(key, { generation, value });
+    // A failed question is not remembered.
+    value.catch(() => {
+      if (this.answers.get(key)?.value === value) this.answers.delete(key);
+    });
+    return value;
   }
 }

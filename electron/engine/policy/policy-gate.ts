@@ -81,6 +81,8 @@ export class PolicyGate implements RequestGate {
   async decide(head: RequestHead, body: Buffer | null, requester: Requester): Promise<Verdict> {
     const policy = this.deps.policy();
     if (!policy.enforcing) return { kind: 'forward' };
+    // From the host only POSTs can attach host paths or start anything; the rest pass unparsed (hot path).
+    if (requester.kind === 'host' && head.method !== 'POST') return { kind: 'forward' };
     const target = parseRequestTarget(head.method, head.target);
     if (!target.ok) {
       const message = `${MESSAGE_PREFIX}request refused: ${target.message}`;
