@@ -258,21 +258,32 @@ export class ProxyConnection {
 
   /** Streams the body to the engine with backpressure. */
   private streamBody(head: RequestHead, request: http.ClientRequest, onDone: () => void): void {
+    // De-chunked pieces of one read go to the engine as one write (one chunk), as in relayResponse.
+    let gathered: Buffer[] = [];
+    const flush = (): void => {
+      if (gathered.length === 0 || request.destroyed) return;
+      const data = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered);
+      gathered = [];
+      if (!request.write(data) && !this.socket.isPaused()) {
+        this.socket.pause();
+        request.once('drain', () => this.socket.resume());
+      }
+    };
     this.readBody(
       head,
       (chunk) => {
-        if (!request.write(chunk)) {
-          this.socket.pause();
-          request.once('drain', () => this.socket.resume());
-        }
+        if (gathered.length === 0) process.nextTick(flush);
+        gathered.push(chunk);
         return true;
       },
       (error) => {
         if (error) {
+          gathered = [];
           request.destroy();
           this.refuse(error.status, `${MESSAGE_PREFIX}malformed request body: ${error.message}`, false);
           return;
         }
+        flush();
         onDone();
         request.end();
       },
@@ -378,23 +389,34 @@ export class ProxyConnection {
       this.writeBatched(`${lines.join('\r\n')}\r\n\r\n`);
       const seen: Buffer[] = [];
       let seenBytes = 0;
+      // The engine's chunked writer emits ~4 KiB chunks: everything parsed from one read is gathered
+      // and re-framed as one chunk, so a streamed GB costs thousands of writes rather than a million.
+      let gathered: Buffer[] = [];
+      let gatheredBytes = 0;
+      const flush = (): void => {
+        if (gatheredBytes === 0) return;
+        let ok = true;
+        if (chunked) this.writeBatched(`${gatheredBytes.toString(16)}\r\n`);
+        for (const part of gathered) ok = this.writeBatched(part);
+        if (chunked) ok = this.writeBatched(CRLF);
+        gathered = [];
+        gatheredBytes = 0;
+        if (!ok && !res.isPaused()) {
+          res.pause();
+          this.socket.once('drain', () => res.resume());
+        }
+      };
       res.on('data', (chunk: Buffer) => {
         if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
           seen.push(chunk);
           seenBytes += chunk.length;
         }
-        let ok: boolean;
-        if (chunked) {
-          this.writeBatched(`${chunk.length.toString(16)}\r\n`);
-          this.writeBatched(chunk);
-          ok = this.writeBatched(CRLF);
-        } else ok = this.writeBatched(chunk);
-        if (!ok && !res.isPaused()) {
-          res.pause();
-          this.socket.once('drain', () => res.resume());
-        }
+        if (gatheredBytes === 0) process.nextTick(flush);
+        gathered.push(chunk);
+        gatheredBytes += chunk.length;
       });
       res.on('end', () => {
+        flush();
         if (chunked) this.writeBatched(LAST_CHUNK);
         onResponse?.(status, Buffer.concat(seen, seenBytes));
         this.finish(finalKeepAlive());
