@@ -53,6 +53,7 @@ const history = (): Promise<HistoryEntry[]> => readHistory(warden.dataDir);
 // ---------------------------------------------------------------------------------------------------
 
 let warden: WardenProcess;
+let madeDockerCliTag = false;
 let work = '';
 const registries: ChildProcess[] = [];
 const servers: Server[] = [];
@@ -248,6 +249,10 @@ beforeAll(async () => {
   ids.derivedOther = await build(`${NS}/derived-other:1`, ref('other:1'));
   ids.movingNext = await build(`${NS}/moving-next:1`, 'sw-test/busybox:latest');
 
+  // The spec's own name: a local `docker:cli` (no docker.io here), carrying no registry digest of docker.io.
+  madeDockerCliTag = (await docker(stack.dockerHost, ['image', 'inspect', 'docker:cli'])).code !== 0;
+  if (madeDockerCliTag) await engine(['tag', 'sw-test/docker-cli:latest', 'docker:cli']);
+
   await writeAdminFile(path.join(work, 'admin.json'), adminSettingsJson({}));
   lastAdminText = adminSettingsJson({});
   warden = await startWarden(work);
@@ -255,6 +260,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await warden?.stop('SIGTERM');
+  if (madeDockerCliTag) await docker(stack.dockerHost, ['rmi', 'docker:cli']);
   for (const child of registries) child.kill('SIGKILL');
   for (const server of servers) server.close();
   if (!work) return;
