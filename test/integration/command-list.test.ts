@@ -503,6 +503,59 @@ describe('nested containers: what a container creates through its socket is judg
   });
 });
 
+describe('a container cannot create a container that takes over the host', () => {
+  beforeAll(async () => {
+    await setPolicy({ type: 'deny', commands: ['push'] });
+  });
+
+  it.each([
+    [['--privileged'], 'privileged mode'],
+    [['--cap-add', 'SYS_ADMIN'], 'capabilities SYS_ADMIN'],
+    [['--cap-add', 'all'], 'capabilities ALL'],
+    [['--device', '/dev/null:/dev/hostnull'], 'host devices'],
+    [['--pid', 'host'], "the host's PID namespace"],
+    [['--security-opt', 'seccomp=unconfined'], 'security option seccomp=unconfined'],
+    [['--security-opt', 'apparmor=unconfined'], 'security option apparmor=unconfined'],
+  ])('refuses `docker run %s` from inside, and records it', async (flags, what) => {
+    const name = `${P}-escalate-${Math.random().toString(36).slice(2, 8)}`;
+    const result = await dockerInside(
+      'run',
+      '--rm',
+      '--name',
+      name,
+      '--network',
+      'none',
+      ...flags,
+      BUSYBOX,
+      'true',
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `Error response from daemon: socket-warden: container "${cliClient}" may not create a container with ${what} through its Docker socket`,
+    );
+    expect((await direct(['container', 'inspect', name])).code).not.toBe(0);
+    const entry = (await warden.history()).find(
+      (e) => e.kind === 'request-refused' && e.message.includes(what),
+    );
+    expect(entry?.requester).toMatchObject({ kind: 'container', name: cliClient });
+  });
+
+  it('still lets it run an ordinary container', async () => {
+    const result = await dockerInside(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--cap-add',
+      'NET_ADMIN',
+      BUSYBOX,
+      'echo',
+      'ordinary',
+    );
+    expect(result).toMatchObject({ code: 0, stdout: 'ordinary\n' });
+  });
+});
+
 describe('filtered socket lifecycle', () => {
   beforeAll(async () => {
     await setPolicy({ type: 'deny', commands: ['push'] });

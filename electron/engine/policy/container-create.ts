@@ -57,31 +57,16 @@ const hostConfigType = t.struct([
   ...opaque('ConsoleSize', 'Annotations'),
   { name: 'CapAdd', type: t.strslice },
   { name: 'CapDrop', type: t.strslice },
-  ...opaque(
-    'CgroupnsMode',
-    'Dns',
-    'DnsOptions',
-    'DnsSearch',
-    'ExtraHosts',
-    'GroupAdd',
-    'IpcMode',
-    'Cgroup',
-    'Links',
-    'OomScoreAdj',
-  ),
+  ...opaque('CgroupnsMode', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd'),
+  { name: 'IpcMode', type: t.string },
+  ...opaque('Cgroup', 'Links', 'OomScoreAdj'),
   { name: 'PidMode', type: t.string },
   { name: 'Privileged', type: t.bool },
-  ...opaque(
-    'PublishAllPorts',
-    'ReadonlyRootfs',
-    'SecurityOpt',
-    'StorageOpt',
-    'Tmpfs',
-    'UTSMode',
-    'UsernsMode',
-    'ShmSize',
-    'Sysctls',
-  ),
+  ...opaque('PublishAllPorts', 'ReadonlyRootfs'),
+  { name: 'SecurityOpt', type: t.slice(t.string) },
+  ...opaque('StorageOpt', 'Tmpfs', 'UTSMode'),
+  { name: 'UsernsMode', type: t.string },
+  ...opaque('ShmSize', 'Sysctls'),
   ...opaque('Runtime', 'Isolation'),
   { name: 'CPUShares', json: 'CpuShares', type: t.int },
   { name: 'Memory', type: t.int },
@@ -102,15 +87,10 @@ const hostConfigType = t.struct([
     'CpuRealtimeRuntime',
   ),
   { name: 'CpusetCpus', type: t.string },
-  ...opaque(
-    'CpusetMems',
-    'Devices',
-    'DeviceCgroupRules',
-    'DeviceRequests',
-    'KernelMemory',
-    'KernelMemoryTCP',
-    'MemoryReservation',
-  ),
+  ...opaque('CpusetMems'),
+  { name: 'Devices', type: t.slice(t.opaque) },
+  { name: 'DeviceCgroupRules', type: t.slice(t.string) },
+  ...opaque('DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation'),
   { name: 'MemorySwap', type: t.int },
   ...opaque(
     'MemorySwappiness',
@@ -194,6 +174,12 @@ export interface CreateRequest {
   pidMode: string;
   capAdd: string[];
   capDrop: string[];
+  securityOpt: string[];
+  /** Number of HostConfig.Devices entries (host devices passed in). */
+  devices: number;
+  deviceCgroupRules: string[];
+  ipcMode: string;
+  usernsMode: string;
   /** The canonical body: one spelling per field, exactly the values judged, with overrides applied. */
   serialize(overrides?: CreateOverrides): Buffer;
 }
@@ -252,6 +238,11 @@ function makeRequest(
     pidMode: (hc && stringOf(field(hc, 'PidMode'))) ?? '',
     capAdd: stringsOf(hc && field(hc, 'CapAdd')),
     capDrop: stringsOf(hc && field(hc, 'CapDrop')),
+    securityOpt: stringsOf(hc && field(hc, 'SecurityOpt')),
+    devices: sliceItems(hc && field(hc, 'Devices')).length,
+    deviceCgroupRules: stringsOf(hc && field(hc, 'DeviceCgroupRules')),
+    ipcMode: (hc && stringOf(field(hc, 'IpcMode'))) ?? '',
+    usernsMode: (hc && stringOf(field(hc, 'UsernsMode'))) ?? '',
     serialize: (overrides = {}) => serialize(wrapper, config, hc, overrides),
   };
 }

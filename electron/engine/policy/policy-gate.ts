@@ -9,6 +9,7 @@ import { MESSAGE_PREFIX } from '../proxy/engine-error.js';
 import type { Requester, RequestGate, Verdict } from '../proxy/request-gate.js';
 import type { RequestHead } from '../proxy/request-head.js';
 import { blockedCommandMessage, decideCommand } from './command-decision.js';
+import { hostEscalations } from './container-privilege.js';
 import {
   checkStartBody,
   decodeCreateBody,
@@ -133,6 +134,22 @@ export class PolicyGate implements RequestGate {
     const decoded = decodeCreateBody(body);
     if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid container config: ${decoded.message}`);
     const request = decoded.value;
+    if (requester.kind === 'container') {
+      // No user namespaces here (Docker Desktop's ECI has them): from a container's socket, a container
+      // that could take over the host — and the real socket with it — is refused outright.
+      const escalations = hostEscalations(request);
+      if (escalations.length > 0) {
+        const who = requester.name || requester.id.slice(0, 12);
+        const message = `${MESSAGE_PREFIX}container "${who}" may not create a container with ${escalations.join(', ')} through its Docker socket: that would hand it the host, and the host's Docker socket`;
+        this.record(head, requester, {
+          kind: 'request-refused',
+          reason: 'not-allowed',
+          message,
+          image: request.image,
+        });
+        return deny(403, message);
+      }
+    }
     const findings = await findSocketMounts(request, this.deps.mounts);
     if (findings.length === 0) return { kind: 'forward', body: request.serialize() };
 
