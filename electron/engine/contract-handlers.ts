@@ -1,6 +1,6 @@
 // The settings contract (shared/ipc-contract.ts) implemented on the engine: the same handlers serve
 // the Electron window over IPC and the browser over `serve --ui`.
-import type { ImageListEntry } from '../../shared/image-reference.js';
+import { parseImageReference, repositoryName, type ImageListEntry } from '../../shared/image-reference.js';
 import {
   ContractError,
   type AppState,
@@ -12,6 +12,7 @@ import type { HistoryStore } from './history/history-store.js';
 import type { EngineImages } from './images/engine-images.js';
 import type { MismatchedImages } from './images/mismatched-images.js';
 import { commandCatalog } from './ipc/command-catalog.js';
+import { digestRefs } from './policy/image-decision.js';
 import { formatHistoryExport } from './ipc/history-export.js';
 import { checkPolicyDraft } from './ipc/policy-check.js';
 import type { DigestRefresher } from './registry/digest-refresher.js';
@@ -84,8 +85,12 @@ export function createContractHandlers(deps: ContractHandlerDeps): ContractHandl
           });
         });
         progress('verifying', { fraction: 1 });
+        // The digest of the repository that was pulled (an image can carry digests of several).
+        const wanted = parseImageReference(image);
+        const repository = wanted.ok ? repositoryName(wanted.value) : undefined;
         const digest =
-          pulled.repoDigests.map((d) => d.slice(d.indexOf('@') + 1)).find((d) => d.startsWith('sha256:')) ??
+          digestRefs(pulled).find((ref) => ref.repository === repository)?.digest ??
+          digestRefs(pulled)[0]?.digest ??
           pulled.id;
         progress('done', { fraction: 1, digest });
         events.emit('stateChanged', deps.state());
