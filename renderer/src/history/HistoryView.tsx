@@ -115,36 +115,20 @@ export function HistoryView(props: {
             onChange={(event) => setSearch(event.target.value)}
           />
         </label>
-        <label className="select-label">
-          <span className="visually-hidden">What</span>
-          <select
-            className="select"
-            value={kind}
-            onChange={(event) => setKind(event.target.value as HistoryKind | '')}
-          >
-            <option value="">All events</option>
-            {Object.entries(kindLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="select-label">
-          <span className="visually-hidden">Reason</span>
-          <select
-            className="select"
-            value={reason}
-            onChange={(event) => setReason(event.target.value as HistoryReason | '')}
-          >
-            <option value="">Any reason</option>
-            {Object.entries(reasonLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="What"
+          anyLabel="All events"
+          labels={kindLabels}
+          value={kind}
+          onChange={setKind}
+        />
+        <FilterSelect
+          label="Reason"
+          anyLabel="Any reason"
+          labels={reasonLabels}
+          value={reason}
+          onChange={setReason}
+        />
         <span className="toolbar-spacer" />
         <span className="toolbar-group" role="group" aria-labelledby="export-label">
           <span id="export-label" className="muted">
@@ -253,5 +237,32 @@ export function HistoryView(props: {
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** A filter over one field of the entries: "any", or one of its labelled values. */
+function FilterSelect<V extends string>(props: {
+  label: string;
+  anyLabel: string;
+  labels: Record<V, string>;
+  value: V | '';
+  onChange: (value: V | '') => void;
+}) {
+  return (
+    <label className="select-label">
+      <span className="visually-hidden">{props.label}</span>
+      <select
+        className="select"
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value as V | '')}
+      >
+        <option value="">{props.anyLabel}</option>
+        {(Object.entries(props.labels) as Array<[V, string]>).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
