@@ -18,6 +18,7 @@ import { createContractHandlers } from './contract-handlers.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
+import { unlessNotFound } from './images/engine-not-found.js';
 import { MismatchedImages } from './images/mismatched-images.js';
 import { startUiServer, type UiServer } from './ipc/http-transport.js';
 import type { Log } from './log.js';
@@ -112,40 +113,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const mounts: SocketMountContext = {
     guardedPaths: [...socketFiles, ...(await guardedPaths([socketsDir]))],
     resolveHostPath: (p) => resolveHostPath(p),
-    inspectVolume: async (name) => {
-      try {
+    inspectVolume: (name) =>
+      unlessNotFound(async () => {
         const info = (await images.docker.getVolume(name).inspect()) as {
           Driver: string;
           Options?: Record<string, string> | null;
         };
         return { driver: info.Driver, options: info.Options ?? {} };
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    },
-    inspectContainerMounts: async (nameOrId) => {
-      try {
-        const info = await images.docker.getContainer(nameOrId).inspect();
-        return info.Mounts.map((m) => ({
+      }),
+    inspectContainerMounts: (nameOrId) =>
+      unlessNotFound(async () =>
+        (await images.docker.getContainer(nameOrId).inspect()).Mounts.map((m) => ({
           type: m.Type,
           source: m.Source,
           name: m.Name,
           destination: m.Destination,
-        }));
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    },
-    inspectContainerPidMode: async (nameOrId) => {
-      try {
-        return (await images.docker.getContainer(nameOrId).inspect()).HostConfig.PidMode;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    },
+        })),
+      ),
+    inspectContainerPidMode: (nameOrId) =>
+      unlessNotFound(async () => (await images.docker.getContainer(nameOrId).inspect()).HostConfig.PidMode),
   };
 
   const mismatched = new MismatchedImages(refresher, images);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { isNotFound } from '../images/engine-not-found.js';
 import type { Log } from '../log.js';
 import type { FilteredSocketProvider } from '../policy/policy-gate.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
@@ -196,7 +197,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
       const info = await this.options.docker.getContainer(id).inspect();
       return info.State.Running ? 'running' : 'stopped';
     } catch (error) {
-      return (error as { statusCode?: number }).statusCode === 404 ? 'gone' : 'unknown';
+      return isNotFound(error) ? 'gone' : 'unknown';
     }
   }
 

@@ -4,6 +4,7 @@
 import Docker from 'dockerode';
 import { parseImageReference, repositoryName } from '../../../shared/image-reference.js';
 import type { LocalImage } from '../policy/image-decision.js';
+import { isNotFound, unlessNotFound } from './engine-not-found.js';
 
 export interface PullProgress {
   status: string;
@@ -79,15 +80,9 @@ export class EngineImages {
 
   /** The image the engine would use for `name` (tag, short or full ID, digest reference); undefined if none. */
   inspect(name: string): Promise<LocalImage | undefined> {
-    return this.cache.get(`inspect:${name}`, async () => {
-      try {
-        const info = (await this.docker.getImage(name).inspect()) as InspectInfo;
-        return toLocalImage(info);
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    });
+    return this.cache.get(`inspect:${name}`, () =>
+      unlessNotFound(async () => toLocalImage((await this.docker.getImage(name).inspect()) as InspectInfo)),
+    );
   }
 
   /** Local images that carry a tag or repository digest of `repository` ('registry/repo'). */
@@ -134,7 +129,7 @@ export class EngineImages {
       await this.docker.getImage(name).remove({ noprune: false });
       onProgress({ status: `Removed ${name}` });
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      if (!isNotFound(error)) throw error;
     }
     const stream = await this.docker.pull(name);
     let failure: string | undefined;
