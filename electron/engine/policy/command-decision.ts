@@ -24,7 +24,7 @@ import {
   matchEndpoint,
   type EndpointEntry,
 } from '../../../shared/command-map.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 export interface CommandList {
   type: 'deny' | 'allow';
@@ -44,11 +44,19 @@ export function blockedCommandMessage(uri: string): string {
 export function decideCommand(list: CommandList, method: string, rawTarget: string): CommandDecision {
   const target = parseRequestTarget(method, rawTarget);
   if (!target.ok) return { verdict: 'refuse', status: target.status, message: target.message };
+  return decideRoutedCommand(list, target);
+}
 
+/** The same decision for a target already routed by parseRequestTarget (the proxy parses once). */
+export function decideRoutedCommand(
+  list: CommandList,
+  target: Extract<RequestTarget, { ok: true }>,
+): Exclude<CommandDecision, { verdict: 'refuse' }> {
+  const rawTarget = target.original;
   const entry = matchEndpoint(target.method, target.path);
   if (entry?.alwaysAllowed) return { verdict: 'allow' };
 
-  const block = (): CommandDecision => ({
+  const block = (): Exclude<CommandDecision, { verdict: 'refuse' }> => ({
     verdict: 'block',
     command: entry ? [...(entry.commands.length > 0 ? entry.commands : entry.alsoUsedBy)] : [],
     uri: rawTarget,

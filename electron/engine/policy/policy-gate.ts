@@ -8,7 +8,7 @@ import type { Policy } from '../../../shared/settings.js';
 import { MESSAGE_PREFIX } from '../proxy/engine-error.js';
 import type { Requester, RequestGate, Verdict } from '../proxy/request-gate.js';
 import type { RequestHead } from '../proxy/request-head.js';
-import { blockedCommandMessage, decideCommand } from './command-decision.js';
+import { blockedCommandMessage, decideRoutedCommand } from './command-decision.js';
 import { hostEscalations } from './container-privilege.js';
 import {
   checkStartBody,
@@ -23,7 +23,7 @@ import {
   type ImageOracle,
   type LocalImage,
 } from './image-decision.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { findSocketMounts, type SocketMountContext, type SocketMountFinding } from './socket-mount.js';
 import { findServiceSocketMounts } from './service-mounts.js';
 
@@ -72,9 +72,21 @@ export class PolicyGate implements RequestGate {
     this.deps.filteredSockets = provider;
   }
 
+  /** needsBody and decide both route the same head: parse it once. */
+  private readonly routed = new WeakMap<RequestHead, RequestTarget>();
+
+  private route(head: RequestHead): RequestTarget {
+    let target = this.routed.get(head);
+    if (!target) {
+      target = parseRequestTarget(head.method, head.target);
+      this.routed.set(head, target);
+    }
+    return target;
+  }
+
   needsBody(head: RequestHead): boolean {
     if (head.method !== 'POST') return false;
-    const target = parseRequestTarget(head.method, head.target);
+    const target = this.route(head);
     if (!target.ok) return false;
     return CREATE.test(target.path) || START.test(target.path) || SERVICE_WRITE.test(target.path);
   }
@@ -84,16 +96,14 @@ export class PolicyGate implements RequestGate {
     if (!policy.enforcing) return { kind: 'forward' };
     // From the host only POSTs can attach host paths or start anything; the rest pass unparsed (hot path).
     if (requester.kind === 'host' && head.method !== 'POST') return { kind: 'forward' };
-    const target = parseRequestTarget(head.method, head.target);
+    const target = this.route(head);
     if (!target.ok) {
       const message = `${MESSAGE_PREFIX}request refused: ${target.message}`;
       this.record(head, requester, { kind: 'request-refused', reason: 'malformed', message });
       return deny(target.status, message);
     }
     if (requester.kind === 'container') {
-      const command = decideCommand(policy.commandList, head.method, head.target);
-      if (command.verdict === 'refuse')
-        return deny(command.status, `${MESSAGE_PREFIX}request refused: ${command.message}`);
+      const command = decideRoutedCommand(policy.commandList, target);
       if (command.verdict === 'block') {
         const message = blockedCommandMessage(command.uri);
         this.record(head, requester, { kind: 'command-blocked', reason: 'command-blocked', message });
