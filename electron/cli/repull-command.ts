@@ -17,15 +17,17 @@ export async function runRepullCommand(argv: string[]): Promise<number> {
   }
   const images = new EngineImages(values.upstream ?? defaultUpstream());
   const seen = new Set<string>();
-  const pulled = await images.repull(image, (event) => {
-    const line = event.id ? `${event.id}: ${event.status}` : event.status;
-    if (event.total) {
-      process.stdout.write(`\r${line} ${Math.round(((event.current ?? 0) / event.total) * 100)}%   `);
-    } else if (!seen.has(line)) {
-      seen.add(line);
-      process.stdout.write(`\n${line}`);
-    }
-  });
+  const pulled = await images
+    .repull(image, (event) => {
+      const line = event.id ? `${event.id}: ${event.status}` : event.status;
+      if (event.total) {
+        process.stdout.write(`\r${line} ${Math.round(((event.current ?? 0) / event.total) * 100)}%   `);
+      } else if (!seen.has(line)) {
+        seen.add(line);
+        process.stdout.write(`\n${line}`);
+      }
+    })
+    .finally(() => images.engine.close());
   console.log(`\nRe-pulled ${image}: ${pulled.repoDigests.join(', ') || pulled.id}`);
   return 0;
 }

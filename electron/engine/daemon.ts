@@ -15,6 +15,7 @@ import {
 } from '../../shared/ipc-contract.js';
 import { refreshIntervalMinutes, type Policy } from '../../shared/settings.js';
 import { createContractHandlers } from './contract-handlers.js';
+import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
@@ -78,7 +79,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (adminStatus.writableWarning) log.warn(adminStatus.writableWarning);
 
   const history = await HistoryStore.open(historyDirIn(options.dataDir));
-  const images = new EngineImages(options.upstream);
+  const engine = new EngineClient(options.upstream);
+  const images = new EngineImages(engine);
   images.watch();
   const upstream = new Upstream(options.upstream);
   const events = createContractEventEmitter();
@@ -115,15 +117,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     resolveHostPath: (p) => resolveHostPath(p),
     inspectVolume: (name) =>
       unlessNotFound(async () => {
-        const info = (await images.docker.getVolume(name).inspect()) as {
-          Driver: string;
-          Options?: Record<string, string> | null;
-        };
+        const info = await engine.inspectVolume(name);
         return { driver: info.Driver, options: info.Options ?? {} };
       }),
     inspectContainerMounts: (nameOrId) =>
       unlessNotFound(async () =>
-        (await images.docker.getContainer(nameOrId).inspect()).Mounts.map((m) => ({
+        (await engine.inspectContainer(nameOrId)).Mounts.map((m) => ({
           type: m.Type,
           source: m.Source,
           name: m.Name,
@@ -131,7 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         })),
       ),
     inspectContainerPidMode: (nameOrId) =>
-      unlessNotFound(async () => (await images.docker.getContainer(nameOrId).inspect()).HostConfig.PidMode),
+      unlessNotFound(async () => (await engine.inspectContainer(nameOrId)).HostConfig.PidMode),
   };
 
   const mismatched = new MismatchedImages(refresher, images);
@@ -154,7 +153,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     dir: socketsDir,
     upstream,
     gate,
-    docker: images.docker,
+    engine,
     gid: engineSocket?.gid,
     log,
     // The pane lists containers with filtered sockets; announce() exists once the daemon is up.
@@ -177,7 +176,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let engineState: Status['engine'] = { reachable: false, upstreamSocket: options.upstream };
   const pingEngine = async (): Promise<void> => {
     try {
-      const version = await images.docker.version();
+      const version = await engine.version();
       engineState = {
         reachable: true,
         upstreamSocket: options.upstream,
@@ -306,6 +305,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       images.stop();
       policySource.close();
       upstream.close();
+      engine.close();
       await history.close();
     },
   };

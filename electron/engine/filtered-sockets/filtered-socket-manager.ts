@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type Docker from 'dockerode';
+import type { IncomingMessage } from 'node:http';
+import type { EngineClient } from '../engine-api/engine-client.js';
+import { lineSplitter } from '../engine-api/json-lines.js';
 import { isNotFound } from '../images/engine-not-found.js';
 import type { Log } from '../log.js';
 import type { FilteredSocketProvider } from '../policy/policy-gate.js';
@@ -38,7 +40,7 @@ export interface FilteredSocketManagerOptions {
   dir: string;
   upstream: Upstream;
   gate: RequestGate;
-  docker: Docker;
+  engine: EngineClient;
   gid?: number;
   log: Log;
   /** Told whenever the set of filtered sockets (or a container's restart notice) changes. */
@@ -50,7 +52,7 @@ const SPARE_SOCKETS = 2;
 
 export class FilteredSocketManager implements FilteredSocketProvider {
   private readonly live = new Map<string, Live>();
-  private eventStream: NodeJS.ReadableStream | null = null;
+  private eventStream: IncomingMessage | null = null;
   private closed = false;
   private saving: Promise<void> = Promise.resolve();
   private readonly spares: Live[] = [];
@@ -147,7 +149,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
   /** Stops listening (sockets of existing containers are re-made at the next start). */
   async close(): Promise<void> {
     this.closed = true;
-    (this.eventStream as { destroy?: () => void } | null)?.destroy?.();
+    this.eventStream?.destroy();
     await Promise.all([...this.live.values()].map((live) => live.server.close(500)));
     await this.saving;
   }
@@ -174,7 +176,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
 
   private async learnName(live: Live): Promise<void> {
     try {
-      const info = await this.options.docker.getContainer(live.record.containerId).inspect();
+      const info = await this.options.engine.inspectContainer(live.record.containerId);
       live.record.name = info.Name.replace(/^\//, '');
       live.requester.name = live.record.name;
       await this.saveState();
@@ -194,7 +196,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
   private async containerState(id: string): Promise<'running' | 'stopped' | 'gone' | 'unknown'> {
     if (!id) return 'gone';
     try {
-      const info = await this.options.docker.getContainer(id).inspect();
+      const info = await this.options.engine.inspectContainer(id);
       return info.State.Running ? 'running' : 'stopped';
     } catch (error) {
       return isNotFound(error) ? 'gone' : 'unknown';
@@ -208,23 +210,17 @@ export class FilteredSocketManager implements FilteredSocketProvider {
       this.eventStream = null;
       if (!this.closed) setTimeout(() => this.watchEvents(), 2000).unref();
     };
-    this.options.docker.getEvents(
-      { filters: { type: ['container'], event: ['destroy', 'start'] } },
-      (error, stream) => {
-        if (error || !stream) return retry();
-        this.eventStream = stream;
-        void this.reconcile();
-        let pending = '';
-        stream.on('data', (chunk: Buffer) => {
-          pending += chunk.toString('utf8');
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) this.onEvent(line);
-        });
-        stream.on('end', retry);
-        stream.on('error', retry);
-      },
-    );
+    this.options.engine.events({ type: ['container'], event: ['destroy', 'start'] }).then((stream) => {
+      if (this.closed) return void stream.destroy();
+      this.eventStream = stream;
+      void this.reconcile();
+      stream.on(
+        'data',
+        lineSplitter((line) => this.onEvent(line)),
+      );
+      stream.on('end', retry);
+      stream.on('error', retry);
+    }, retry);
   }
 
   private onEvent(line: string): void {

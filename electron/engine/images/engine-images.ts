@@ -1,8 +1,10 @@
-// What the engine knows about images, asked through dockerode against the upstream socket: resolve a
-// request's image to its ID, repository digests and layers; find local images of a repository (for
-// derived-image parents); remove and pull again (the "re-pull" action).
-import Docker from 'dockerode';
+// What the engine knows about images, asked over its API on the upstream socket: resolve a request's
+// image to its ID, repository digests and layers; find local images of a repository (for derived-image
+// parents); remove and pull again (the "re-pull" action).
+import type { IncomingMessage } from 'node:http';
 import { parseImageReference, repositoryName } from '../../../shared/image-reference.js';
+import { EngineClient, type ImageInspect } from '../engine-api/engine-client.js';
+import { readJsonLines } from '../engine-api/json-lines.js';
 import type { LocalImage } from '../policy/image-decision.js';
 import { isNotFound, unlessNotFound } from './engine-not-found.js';
 
@@ -13,14 +15,7 @@ export interface PullProgress {
   total?: number;
 }
 
-interface InspectInfo {
-  Id: string;
-  RepoTags?: string[] | null;
-  RepoDigests?: string[] | null;
-  RootFS?: { Layers?: string[] | null };
-}
-
-function toLocalImage(info: InspectInfo): LocalImage {
+function toLocalImage(info: ImageInspect): LocalImage {
   return {
     id: info.Id,
     repoTags: info.RepoTags ?? [],
@@ -37,7 +32,7 @@ function repositoriesOf(names: readonly string[]): string[] {
 }
 
 export class EngineImages {
-  readonly docker: Docker;
+  readonly engine: EngineClient;
   /** Layers never change for an image ID, so they are cached for the derived-image check. */
   private readonly layersById = new Map<string, string[]>();
   /**
@@ -46,11 +41,12 @@ export class EngineImages {
    * created from the judged image's digest or ID (the pin), never from the name.
    */
   private readonly cache = new ImageAnswerCache();
-  private events: NodeJS.ReadableStream | null = null;
+  private events: IncomingMessage | null = null;
   private stopped = false;
 
-  constructor(socketPath: string) {
-    this.docker = new Docker({ socketPath });
+  /** Takes the daemon's engine client, or makes its own for the socket (the `repull` command). */
+  constructor(engine: EngineClient | string) {
+    this.engine = typeof engine === 'string' ? new EngineClient(engine) : engine;
   }
 
   /** Follows the engine's image events so answers can be cached; reconnects when the engine returns. */
@@ -61,33 +57,33 @@ export class EngineImages {
       this.events = null;
       if (!this.stopped) setTimeout(() => this.watch(), 2000).unref();
     };
-    this.docker.getEvents({ filters: { type: ['image'] } }, (error, stream) => {
-      if (error || !stream) return retry();
+    this.engine.events({ type: ['image'] }).then((stream) => {
+      if (this.stopped) return void stream.destroy();
       this.events = stream;
       // Events may have been missed while disconnected: start from nothing.
       this.cache.enable();
       stream.on('data', () => this.cache.invalidate());
       stream.on('end', retry);
       stream.on('error', retry);
-    });
+    }, retry);
   }
 
   stop(): void {
     this.stopped = true;
     this.cache.disable();
-    (this.events as { destroy?: () => void } | null)?.destroy?.();
+    this.events?.destroy();
   }
 
   /** The image the engine would use for `name` (tag, short or full ID, digest reference); undefined if none. */
   inspect(name: string): Promise<LocalImage | undefined> {
     return this.cache.get(`inspect:${name}`, () =>
-      unlessNotFound(async () => toLocalImage((await this.docker.getImage(name).inspect()) as InspectInfo)),
+      unlessNotFound(async () => toLocalImage(await this.engine.inspectImage(name))),
     );
   }
 
   /** Local images that carry a tag or repository digest of `repository` ('registry/repo'). */
   async imagesOf(repository: string): Promise<LocalImage[]> {
-    const all = await this.cache.get('list', () => this.docker.listImages());
+    const all = await this.cache.get('list', () => this.engine.listImages());
     const mine = all.filter((image) =>
       repositoriesOf([...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).includes(repository),
     );
@@ -95,7 +91,7 @@ export class EngineImages {
       mine.map(async (image) => {
         let layers = this.layersById.get(image.Id);
         if (!layers) {
-          const info = (await this.docker.getImage(image.Id).inspect()) as InspectInfo;
+          const info = await this.engine.inspectImage(image.Id);
           layers = info.RootFS?.Layers ?? [];
           this.layersById.set(image.Id, layers);
         }
@@ -106,7 +102,7 @@ export class EngineImages {
 
   /** Every local image, with tags and digests (no layers). */
   async list(): Promise<LocalImage[]> {
-    const all = await this.cache.get('list', () => this.docker.listImages());
+    const all = await this.cache.get('list', () => this.engine.listImages());
     return all.map((image) => ({
       id: image.Id,
       repoTags: image.RepoTags ?? [],
@@ -126,36 +122,32 @@ export class EngineImages {
     const tag = ref.tag ?? 'latest';
     const name = `${repositoryName(ref)}:${tag}`;
     try {
-      await this.docker.getImage(name).remove({ noprune: false });
+      await this.engine.removeImage(name);
       onProgress({ status: `Removed ${name}` });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const stream = await this.docker.pull(name);
     let failure: string | undefined;
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (error: Error | null) => (error ? reject(error) : failure ? reject(new Error(failure)) : resolve()),
-        (event: {
-          status?: string;
-          id?: string;
-          progressDetail?: { current?: number; total?: number };
-          error?: string;
-        }) => {
-          if (event.error) {
-            failure = event.error;
-            return;
-          }
-          onProgress({
-            status: event.status ?? '',
-            id: event.id,
-            current: event.progressDetail?.current,
-            total: event.progressDetail?.total,
-          });
-        },
-      );
+    await readJsonLines(await this.engine.pull(repositoryName(ref), tag), (value) => {
+      const event = value as {
+        status?: string;
+        id?: string;
+        progressDetail?: { current?: number; total?: number };
+        error?: string;
+      } | null;
+      if (!event) return;
+      if (event.error) {
+        failure = event.error;
+        return;
+      }
+      onProgress({
+        status: event.status ?? '',
+        id: event.id,
+        current: event.progressDetail?.current,
+        total: event.progressDetail?.total,
+      });
     });
+    if (failure) throw new Error(failure);
     const pulled = await this.inspect(name);
     if (!pulled) throw new Error(`pulled ${name} but the engine does not show it`);
     return pulled;

@@ -1,5 +1,5 @@
-// dockerode rejects with `statusCode: 404` when the engine has no such object; for an engine
-// question that is an answer ("absent"), not a failure.
+// The engine client rejects with `statusCode: 404` (EngineApiError) when the engine has no such
+// object; for an engine question that is an answer ("absent"), not a failure.
 
 export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number } | null)?.statusCode === 404;

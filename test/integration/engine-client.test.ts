@@ -1,0 +1,94 @@
+// The daemon's own Engine API client against the real engine: what "no such object" looks like (the
+// socket-mount check treats it as an answer, anything else as a failure), names asked exactly as
+// given, image references with a registry host, and the event stream the image cache and the
+// filtered sockets follow.
+import type { IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineApiError, EngineClient } from '../../electron/engine/engine-api/engine-client.js';
+import { lineSplitter } from '../../electron/engine/engine-api/json-lines.js';
+import { isNotFound, unlessNotFound } from '../../electron/engine/images/engine-not-found.js';
+import { docker, loadStack } from './stack.js';
+
+const stack = loadStack();
+const TAG = `swt-engine-client/busybox:${process.pid}`;
+
+describe('EngineClient against the engine', () => {
+  let engine: EngineClient;
+  beforeAll(() => {
+    engine = new EngineClient(stack.dockerSocket);
+  });
+  afterAll(async () => {
+    engine.close();
+    await docker(stack.dockerHost, ['rmi', TAG]);
+  });
+
+  it('says 404 for a container, volume or image the engine does not have', async () => {
+    const asks: (() => Promise<unknown>)[] = [
+      () => engine.inspectContainer('swt-engine-client-no-such-container'),
+      () => engine.inspectVolume('swt-engine-client-no-such-volume'),
+      () => engine.inspectImage('swt-engine-client/no-such-image:1'),
+    ];
+    for (const ask of asks) {
+      const error = await ask().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(EngineApiError);
+      expect(isNotFound(error)).toBe(true);
+      expect(await unlessNotFound(ask)).toBeUndefined();
+    }
+  });
+
+  it('a refused connection is a failure, not "absent"', async () => {
+    const nowhere = new EngineClient(`${stack.dir}/no-such-engine.sock`);
+    await expect(unlessNotFound(() => nowhere.inspectImage('sw-test/busybox'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    nowhere.close();
+  });
+
+  it('inspects an image by a registry-qualified reference, with layers', async () => {
+    const image = await engine.inspectImage(`${stack.registry}/library/busybox:latest`);
+    expect(image.Id).toMatch(/^sha256:/);
+    expect(image.RepoTags).toContain(`${stack.registry}/library/busybox:latest`);
+    expect(image.RootFS?.Layers?.length).toBeGreaterThan(0);
+    expect((await engine.listImages()).some((summary) => summary.Id === image.Id)).toBe(true);
+  });
+
+  it('asks about exactly the name given: a name that spells a query or another path is not another image', async () => {
+    // Unescaped, the first would be asked as `/images/sw-test/busybox/json` and answer busybox.
+    for (const name of ['sw-test/busybox/json?', 'sw-test/busybox#x', 'sw-test/busybox%2Fjson']) {
+      const answer = await engine.inspectImage(name).then(
+        (image) => image,
+        (error: unknown) => error,
+      );
+      expect(answer).toBeInstanceOf(EngineApiError);
+      expect(answer).toMatchObject({ message: expect.stringContaining(name) });
+    }
+  });
+
+  it('streams image events as JSON lines', async () => {
+    const stream: IncomingMessage = await engine.events({ type: ['image'] });
+    try {
+      const seen = new Promise<{ Action?: string; id?: string }>((resolve) =>
+        stream.on(
+          'data',
+          lineSplitter((line) => {
+            const event = JSON.parse(line) as { Action?: string; id?: string };
+            if (event.Action === 'tag') resolve(event);
+          }),
+        ),
+      );
+      expect((await docker(stack.dockerHost, ['tag', 'sw-test/busybox', TAG])).code).toBe(0);
+      expect((await seen).id).toMatch(/^sha256:/);
+    } finally {
+      stream.destroy();
+    }
+  });
+
+  it('answers the version the status view shows', async () => {
+    const version = await engine.version();
+    expect(version.Version).toBeTruthy();
+    expect(version.ApiVersion).toMatch(/^\d+\.\d+$/);
+  });
+});
