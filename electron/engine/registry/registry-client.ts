@@ -8,6 +8,12 @@ import {
   type RegistryCredential,
 } from './docker-credentials.js';
 import { manifestUrl } from './registry-endpoint.js';
+import {
+  registryHttp,
+  type RegistryFetch,
+  type RegistryRequest,
+  type RegistryResponse,
+} from './registry-http.js';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
 
 /**
@@ -48,7 +54,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Default: the docker CLI's config.json and credential helpers. */
   credentials?: CredentialSource;
-  fetch?: typeof fetch;
+  /** Default: node:http(s) (registry-http.ts); tests pass a scripted one, and fetch itself fits. */
+  fetch?: RegistryFetch;
   userAgent?: string;
   now?: () => number;
 }
@@ -64,7 +71,7 @@ export class RegistryClient implements ManifestDigestClient {
   private readonly insecure: readonly string[];
   private readonly timeoutMs: number;
   private readonly credentials: CredentialSource;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: RegistryFetch;
   private readonly userAgent: string;
   private readonly now: () => number;
   /** The last challenge each registry sent, so later requests authenticate up front. */
@@ -75,7 +82,7 @@ export class RegistryClient implements ManifestDigestClient {
     this.insecure = options.insecureRegistries ?? [];
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.credentials = options.credentials ?? new DockerConfigCredentials();
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? registryHttp;
     this.userAgent = options.userAgent ?? 'socket-warden';
     this.now = options.now ?? Date.now;
   }
@@ -87,7 +94,7 @@ export class RegistryClient implements ManifestDigestClient {
     const url = manifestUrl(target.registry, target.repository, target.reference, this.insecure);
     try {
       let challenge = this.challenges.get(target.registry);
-      let response: Response | undefined;
+      let response: RegistryResponse | undefined;
       // At most two tries: the first with what we know, the second after a 401 told us more.
       for (let attempt = 0; attempt < 2; attempt++) {
         const authorization = challenge
@@ -115,7 +122,7 @@ export class RegistryClient implements ManifestDigestClient {
   }
 
   private async interpret(
-    response: Response,
+    response: RegistryResponse,
     url: string,
     target: ManifestTarget,
     challenge: AuthChallenge | undefined,
@@ -222,7 +229,7 @@ export class RegistryClient implements ManifestDigestClient {
     scope: string,
     credential: RegistryCredential | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<Response> {
+  ): Promise<RegistryResponse> {
     if (credential?.kind === 'identity-token') {
       // OAuth2 refresh-token grant, as dockerd does for identity tokens.
       const form = new URLSearchParams({
@@ -253,7 +260,11 @@ export class RegistryClient implements ManifestDigestClient {
     return this.request(url.toString(), { method: 'GET', headers }, signal);
   }
 
-  private request(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+  private request(
+    url: string,
+    init: RegistryRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<RegistryResponse> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     return this.fetch(url, {
       ...init,
