@@ -43,7 +43,7 @@ export interface DaemonOptions {
   ui?: { port: number };
   /** Registry digests are re-checked this often (default: the user's setting, 15 min). */
   refreshIntervalMs?: number;
-  /** The app passes an electron-store factory; headless mode uses conf. */
+  /** The app passes an electron-store factory; headless mode writes the same file itself (JsonFileStore). */
   createStore?: (options: { cwd: string; configName: string }) => ConfLike;
   log: Log;
 }

@@ -1,12 +1,12 @@
 // The user's own settings on disk: `settings.json` in the data dir, written
-// atomically by conf (the Electron app passes an electron-store, which is a
-// conf). Validated with the zod schema on every read and write. A corrupt or
+// atomically in conf's format (JsonFileStore; the Electron app passes an
+// electron-store, which is a conf). Validated with the zod schema on every read and write. A corrupt or
 // invalid file is never silently replaced: a `.corrupt-<time>` copy is kept,
 // the fields that still validate are kept, and the problem is logged.
 import { copyFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
 import { formatSettingsError, userSettingsSchema, type UserSettings } from '../../../shared/settings.js';
+import { JsonFileStore } from './json-file-store.js';
 import type { SettingsLog } from './settings-log.js';
 
 /** Where the user's settings live; the app passes an electron-store-backed one. */
@@ -24,7 +24,7 @@ export interface ConfLike {
 export interface UserSettingsStoreOptions {
   dataDir: string;
   log: SettingsLog;
-  /** Builds the backing store; defaults to conf. Electron: `(o) => new Store({ cwd: o.cwd, name: o.configName })`. */
+  /** Builds the backing store; defaults to a JsonFileStore. Electron: `(o) => new Store({ cwd: o.cwd, name: o.configName })`. */
   createStore?: (options: { cwd: string; configName: string }) => ConfLike;
   now?: () => Date;
 }
@@ -53,14 +53,15 @@ export class UserSettingsStore implements UserSettingsStorage {
     const create =
       options.createStore ??
       ((o: { cwd: string; configName: string }) =>
-        new Conf<Record<string, unknown>>({ cwd: o.cwd, configName: o.configName, configFileMode: 0o600 }));
+        new JsonFileStore({ cwd: o.cwd, configName: o.configName, fileMode: 0o600 }));
     const now = options.now ?? (() => new Date());
     const settings = { cwd: options.dataDir, configName: USER_SETTINGS_NAME };
     let store: ConfLike;
     try {
       store = create(settings);
     } catch (error) {
-      // conf reads the file in its constructor and throws on broken JSON; move it aside and start empty.
+      // The store reads the file in its constructor (conf does too) and throws on broken JSON; move it
+      // aside and start empty.
       if (!(error instanceof SyntaxError)) throw error;
       const file = path.resolve(options.dataDir, `${USER_SETTINGS_NAME}.json`);
       const kept = `${file}.corrupt-${stamp(now())}`;
