@@ -1,6 +1,7 @@
 // The proxy must be invisible: every real client gets through it what it gets from the engine directly.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -313,6 +314,50 @@ describe('HTTP framing at the proxy (request smuggling)', () => {
       `${P}-chunked-vol\n`,
     );
     await ok(direct, ['volume', 'rm', `${P}-chunked-vol`]);
+  });
+
+  it('gives an HTTP/1.0 client a streamed (chunked) answer de-chunked, ended by closing', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const path10 = `/events?since=${now - 3600}&until=${now}`;
+    const directReply = await rawExchange(
+      stack.dockerSocket,
+      `GET ${path10} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(directReply).toMatch(/Transfer-Encoding: chunked/i);
+    const reply = await rawExchange(proxy.socketPath, `GET ${path10} HTTP/1.0\r\n\r\n`);
+    const [head, body] = reply.split('\r\n\r\n', 2) as [string, string];
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).not.toMatch(/transfer-encoding/i);
+    expect(head).toMatch(/\r\nConnection: close/);
+    // No chunk-size lines: every line of the body is one event as JSON.
+    const lines = body.split('\n').filter((line) => line.length > 0);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+
+  it('passes on an answer the engine gives before the body is sent, then closes, and keeps serving', async () => {
+    // The engine rejects a copy into a missing container without reading the (endless) body.
+    const socket = net.connect(proxy.socketPath);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write(
+      `PUT /containers/${P}-missing/archive?path=/tmp HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
+    const piece = Buffer.alloc(64 * 1024, 0x61);
+    const feeder = setInterval(() => {
+      if (!socket.destroyed)
+        socket.write(Buffer.concat([Buffer.from('10000\r\n'), piece, Buffer.from('\r\n')]));
+    }, 5);
+    await closed;
+    clearInterval(feeder);
+    const reply = Buffer.concat(received).toString('latin1');
+    expect(reply).toMatch(/^HTTP\/1\.1 404 /);
+    expect(reply).toMatch(/\r\nConnection: close/);
+    expect(reply).toContain(`No such container: ${P}-missing`);
+    // The engine connection it used was mid-request: the next request must still be answered properly.
+    expect(await ok(proxy.host, ['version', '--format', '{{.Server.APIVersion}}'])).toMatch(/^1\.\d+\n$/);
   });
 
   it('serves the older 200 raw-stream hijack (no Upgrade header) with stdin', async () => {

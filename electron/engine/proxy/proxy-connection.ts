@@ -1,9 +1,9 @@
 // One client connection: parse a request, let the gate judge it, forward the canonical request to the
 // engine, relay the response, repeat (keep-alive, pipelining in order). After a hijack (attach, exec,
 // BuildKit session) bytes flow raw both ways, with half-close preserved.
-import type http from 'node:http';
 import type net from 'node:net';
 import { ChunkedDecoder } from './chunked-decoder.js';
+import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
 import type { Requester, RequestGate } from './request-gate.js';
 import { HOP_BY_HOP, parseRequestHead, type RequestHead } from './request-head.js';
@@ -36,8 +36,8 @@ export class ProxyConnection {
   private closed = false;
   private clientEnded = false;
   private corked = false;
-  /** The engine request being served; dropped when the client goes away so streams stop upstream too. */
-  private inFlight: http.ClientRequest | null = null;
+  /** The engine exchange being served; aborted when the client goes away so streams stop upstream too. */
+  private exchange: EngineExchange | null = null;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
 
   constructor(
@@ -53,7 +53,7 @@ export class ProxyConnection {
     socket.on('error', () => this.destroy());
     socket.on('close', () => {
       this.closed = true;
-      if (this.inFlight && !this.hijacked && !this.inFlight.destroyed) this.inFlight.destroy();
+      this.exchange?.abort();
     });
   }
 
@@ -184,51 +184,27 @@ export class ProxyConnection {
     const target = verdict.target ?? head.target;
     const forwardedBody = verdict.body ?? body;
     const hijack = head.upgrade !== null || (head.method === 'POST' && LEGACY_HIJACK.test(target));
-    const headers = this.forwardHeaders(head, forwardedBody, hijack);
-    if (hijack) {
-      this.forwardHijack(head, target, headers, forwardedBody);
+    const chunkedBody = forwardedBody === null && head.body.kind === 'chunked';
+    const exchange = new EngineExchange(
+      this.options.upstream,
+      {
+        method: head.method,
+        head: requestHeadText(head, target, forwardedBody, hijack),
+        chunkedBody,
+        hijack,
+      },
+      this.responseSink(head, hijack ? () => true : () => bodyRead, verdict.onResponse),
+    );
+    this.exchange = exchange;
+    exchange.start(forwardedBody);
+    if (forwardedBody !== null || head.body.kind === 'none') {
+      exchange.endBody();
       return;
     }
-    const request = this.options.upstream.request(head.method, target, headers);
-    this.relayResponse(head, request, () => bodyRead, verdict.onResponse);
-    if (forwardedBody) {
-      request.end(forwardedBody);
-    } else if (head.body.kind === 'none') {
-      request.end();
-    } else {
-      if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-      this.streamBody(head, request, () => {
-        bodyRead = true;
-      });
-    }
-  }
-
-  private forwardHeaders(
-    head: RequestHead,
-    body: Buffer | null,
-    hijack: boolean,
-  ): Record<string, string | string[]> {
-    const named = new Set<string>();
-    for (const [name, value] of head.headers) {
-      if (name.toLowerCase() === 'connection')
-        value.split(',').forEach((n) => named.add(n.trim().toLowerCase()));
-    }
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of head.headers) {
-      const lower = name.toLowerCase();
-      if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
-      const existing = headers[name];
-      headers[name] =
-        existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-    }
-    if (body) headers['Content-Length'] = String(body.length);
-    else if (head.body.kind === 'length') headers['Content-Length'] = String(head.body.length);
-    else if (head.body.kind === 'chunked') headers['Transfer-Encoding'] = 'chunked';
-    if (hijack) {
-      headers['Connection'] = 'Upgrade';
-      headers['Upgrade'] = head.upgrade ?? 'tcp';
-    }
-    return headers;
+    if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    this.streamBody(head, exchange, () => {
+      bodyRead = true;
+    });
   }
 
   /** Reads the whole body into memory (bounded), for the gate to judge. */
@@ -257,16 +233,16 @@ export class ProxyConnection {
   }
 
   /** Streams the body to the engine with backpressure. */
-  private streamBody(head: RequestHead, request: http.ClientRequest, onDone: () => void): void {
-    // De-chunked pieces of one read go to the engine as one write (one chunk), as in relayResponse.
+  private streamBody(head: RequestHead, exchange: EngineExchange, onDone: () => void): void {
+    // De-chunked pieces of one read go to the engine as one write (one chunk).
     let gathered: Buffer[] = [];
     const flush = (): void => {
-      if (gathered.length === 0 || request.destroyed) return;
+      if (gathered.length === 0) return;
       const data = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered);
       gathered = [];
-      if (!request.write(data) && !this.socket.isPaused()) {
+      if (!exchange.writeBody(data) && !this.socket.isPaused()) {
         this.socket.pause();
-        request.once('drain', () => this.socket.resume());
+        exchange.onDrain(() => this.socket.resume());
       }
     };
     this.readBody(
@@ -279,13 +255,13 @@ export class ProxyConnection {
       (error) => {
         if (error) {
           gathered = [];
-          request.destroy();
+          exchange.abort();
           this.refuse(error.status, `${MESSAGE_PREFIX}malformed request body: ${error.message}`, false);
           return;
         }
         flush();
         onDone();
-        request.end();
+        exchange.endBody();
       },
     );
   }
@@ -352,132 +328,161 @@ export class ProxyConnection {
       complete({ status: 400, message: 'connection closed before the body ended' }, Buffer.alloc(0));
   }
 
-  /** Relays the engine's response, re-framed for the client. */
-  private relayResponse(
+  /**
+   * Writes the engine's response to the client. Bodies pass as the engine framed them when the client
+   * speaks HTTP/1.1; an HTTP/1.0 client gets them de-chunked, delimited by closing the connection.
+   */
+  private responseSink(
     head: RequestHead,
-    request: http.ClientRequest,
     bodyFinished: () => boolean,
     onResponse?: (status: number, body: Buffer) => void,
-  ): void {
-    let responded = false;
-    request.on('response', (res) => {
-      responded = true;
-      const status = res.statusCode ?? 502;
-      const noBody =
-        head.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-      const lines = [`HTTP/1.1 ${status} ${res.statusMessage ?? ''}`];
-      const raw = res.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = raw[i] ?? '';
-        if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-        lines.push(`${name}: ${raw[i + 1] ?? ''}`);
-      }
-      const length = res.headers['content-length'];
-      const hasLength = length !== undefined && res.headers['transfer-encoding'] === undefined;
-      let keepAlive = head.keepAlive;
-      let chunked = false;
-      if (hasLength) lines.push(`Content-Length: ${length}`);
-      else if (!noBody) {
-        if (head.httpVersion === '1.1') {
-          chunked = true;
-          lines.push('Transfer-Encoding: chunked');
-        } else keepAlive = false;
-      }
-      const finalKeepAlive = (): boolean => keepAlive && bodyFinished();
-      if (!keepAlive) lines.push('Connection: close');
-      // Head and the first body bytes usually arrive together: one write, one wake-up for the client.
-      this.writeBatched(`${lines.join('\r\n')}\r\n\r\n`);
-      const seen: Buffer[] = [];
-      let seenBytes = 0;
-      // The engine's chunked writer emits ~4 KiB chunks: everything parsed from one read is gathered
-      // and re-framed as one chunk, so a streamed GB costs thousands of writes rather than a million.
-      let gathered: Buffer[] = [];
-      let gatheredBytes = 0;
-      const flush = (): void => {
-        if (gatheredBytes === 0) return;
-        let ok = true;
-        if (chunked) this.writeBatched(`${gatheredBytes.toString(16)}\r\n`);
-        for (const part of gathered) ok = this.writeBatched(part);
-        if (chunked) ok = this.writeBatched(CRLF);
-        gathered = [];
-        gatheredBytes = 0;
-        if (!ok && !res.isPaused()) {
-          res.pause();
-          this.socket.once('drain', () => res.resume());
+  ): ExchangeSink {
+    let status = 502;
+    let keepAlive = head.keepAlive;
+    let mode: 'raw' | 'frame' | 'dechunk' = 'raw';
+    let decoder: ChunkedDecoder | null = null;
+    let engineChunked = false;
+    let paused = false;
+    const seen: Buffer[] = [];
+    let seenBytes = 0;
+    const write = (data: Buffer | string): void => {
+      if (this.writeBatched(data) || paused) return;
+      const exchange = this.exchange;
+      if (!exchange) return;
+      paused = true;
+      exchange.pause();
+      this.socket.once('drain', () => {
+        paused = false;
+        exchange.resume();
+      });
+    };
+    return {
+      head: (response) => {
+        status = response.status;
+        const lines = [`HTTP/1.1 ${response.status} ${response.reason}`];
+        let length: string | null = null;
+        for (const [name, value] of response.headers) {
+          const lower = name.toLowerCase();
+          if (lower === 'content-length') length = value;
+          if (!HOP_BY_HOP.has(lower)) lines.push(`${name}: ${value}`);
         }
-      };
-      res.on('data', (chunk: Buffer) => {
+        const framing = response.framing.kind;
+        engineChunked = framing === 'chunked';
+        if (framing === 'length' || (framing === 'none' && length !== null)) {
+          lines.push(`Content-Length: ${length}`);
+        } else if (framing !== 'none') {
+          if (head.httpVersion === '1.1') {
+            lines.push('Transfer-Encoding: chunked');
+            mode = framing === 'chunked' ? 'raw' : 'frame';
+          } else {
+            keepAlive = false;
+            if (framing === 'chunked') {
+              mode = 'dechunk';
+              decoder = new ChunkedDecoder();
+            }
+          }
+        }
+        // The engine answered before the client's body was all read: the rest of it cannot be told from
+        // a next request, so this connection ends with this response.
+        if (!bodyFinished()) keepAlive = false;
+        if (!keepAlive) lines.push('Connection: close');
+        // Head and the first body bytes usually arrive together: one write, one wake-up for the client.
+        this.writeBatched(`${lines.join('\r\n')}\r\n\r\n`);
+      },
+      body: (raw) => {
         if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
-          seen.push(chunk);
-          seenBytes += chunk.length;
+          seen.push(raw);
+          seenBytes += raw.length;
         }
-        if (gatheredBytes === 0) process.nextTick(flush);
-        gathered.push(chunk);
-        gatheredBytes += chunk.length;
-      });
-      res.on('end', () => {
-        flush();
-        if (chunked) this.writeBatched(LAST_CHUNK);
-        onResponse?.(status, Buffer.concat(seen, seenBytes));
-        this.finish(finalKeepAlive());
-      });
-      // The engine went away mid-body: cut the client off so it sees a truncated stream, not a whole one.
-      res.on('aborted', () => this.destroy());
-      res.on('error', () => this.destroy());
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      if (responded || this.closed) {
-        this.destroy();
-        return;
-      }
-      onResponse?.(502, Buffer.alloc(0));
-      const message = this.options.upstream.unreachableMessage(error);
-      this.socket.write(
-        engineErrorResponse(502, message, { head: head.method === 'HEAD', close: !bodyFinished() }),
-      );
-      this.finish(head.keepAlive && bodyFinished());
-    });
-    this.inFlight = request;
+        if (mode === 'raw') write(raw);
+        else if (mode === 'frame') {
+          this.writeBatched(`${raw.length.toString(16)}\r\n`);
+          this.writeBatched(raw);
+          write(CRLF);
+        } else {
+          const step = (decoder as ChunkedDecoder).push(raw);
+          if (step.kind === 'data') for (const data of step.data) write(data);
+        }
+      },
+      end: () => {
+        if (mode === 'frame') this.writeBatched(LAST_CHUNK);
+        this.exchange = null;
+        if (onResponse) {
+          const raw = Buffer.concat(seen, seenBytes);
+          onResponse(status, engineChunked ? dechunk(raw) : raw);
+        }
+        this.finish(keepAlive && bodyFinished());
+      },
+      upgraded: (response, upstream, rest) => {
+        this.exchange = null;
+        this.hijacked = true;
+        this.busy = false;
+        this.sink = null;
+        this.socket.removeListener('data', this.onData);
+        let answer: string;
+        if (head.upgrade !== null) {
+          const lines = [`HTTP/1.1 101 ${response.reason || 'UPGRADED'}`];
+          for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
+          answer = `${lines.join('\r\n')}\r\n\r\n`;
+        } else {
+          // The client used the older form: answer as the engine does for it.
+          const type =
+            response.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ??
+            'application/vnd.docker.raw-stream';
+          answer = `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n\r\n`;
+        }
+        this.socket.write(answer);
+        if (rest.length > 0) this.socket.write(rest);
+        if (this.buffer.length > 0) upstream.write(this.buffer);
+        this.buffer = Buffer.alloc(0);
+        splice(this.socket, upstream, this.clientEnded);
+      },
+      failed: (error, responded) => {
+        this.exchange = null;
+        if (responded || this.closed) {
+          // The engine went away mid-body: cut the client off so it sees a truncated stream, not a whole one.
+          this.destroy();
+          return;
+        }
+        onResponse?.(502, Buffer.alloc(0));
+        const message = this.options.upstream.unreachableMessage(error);
+        this.socket.write(
+          engineErrorResponse(502, message, { head: head.method === 'HEAD', close: !bodyFinished() }),
+        );
+        this.finish(head.keepAlive && bodyFinished());
+      },
+    };
   }
+}
 
-  /** Attach, exec and BuildKit's session: ask the engine to upgrade, then splice the two sockets. */
-  private forwardHijack(
-    head: RequestHead,
-    target: string,
-    headers: Record<string, string | string[]>,
-    body: Buffer | null,
-  ): void {
-    const request = this.options.upstream.hijackRequest(head.method, target, headers);
-    request.on('upgrade', (res, upstream: net.Socket, upstreamHead: Buffer) => {
-      this.hijacked = true;
-      this.busy = false;
-      this.sink = null;
-      this.socket.removeListener('data', this.onData);
-      let response: string;
-      if (head.upgrade !== null) {
-        const lines = [`HTTP/1.1 101 ${res.statusMessage ?? 'UPGRADED'}`];
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-          lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-        response = `${lines.join('\r\n')}\r\n\r\n`;
-      } else {
-        // The client used the older form: answer as the engine does for it.
-        const type = res.headers['content-type'] ?? 'application/vnd.docker.raw-stream';
-        response = `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n\r\n`;
-      }
-      this.socket.write(response);
-      if (upstreamHead.length > 0) this.socket.write(upstreamHead);
-      if (this.buffer.length > 0) upstream.write(this.buffer);
-      this.buffer = Buffer.alloc(0);
-      splice(this.socket, upstream, this.clientEnded);
-    });
-    // The engine did not upgrade (an error, a detached exec, an upgrade it ignores): after that answer
-    // this agent-less connection is useless, and left open it would leak a descriptor per request.
-    request.on('response', (res) => res.once('end', () => request.destroy()));
-    this.relayResponse(head, request, () => true);
-    if (body) request.end(body);
-    else if (head.body.kind === 'none') request.end();
-    else this.streamBody(head, request, () => undefined);
+/** The request head the engine gets: the client's fields minus hop-by-hop ones, framed by the proxy. */
+function requestHeadText(head: RequestHead, target: string, body: Buffer | null, hijack: boolean): string {
+  const named = new Set<string>();
+  for (const [name, value] of head.headers) {
+    if (name.toLowerCase() === 'connection')
+      value.split(',').forEach((n) => named.add(n.trim().toLowerCase()));
   }
+  let text = `${head.method} ${target} HTTP/1.1\r\n`;
+  let host = false;
+  for (const [name, value] of head.headers) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
+    if (lower === 'host') host = true;
+    text += `${name}: ${value}\r\n`;
+  }
+  // The engine answers an HTTP/1.1 request without Host with 400; an HTTP/1.0 client may omit it.
+  if (!host) text += 'Host: docker\r\n';
+  if (body) text += `Content-Length: ${body.length}\r\n`;
+  else if (head.body.kind === 'length') text += `Content-Length: ${head.body.length}\r\n`;
+  else if (head.body.kind === 'chunked') text += 'Transfer-Encoding: chunked\r\n';
+  if (hijack) text += `Connection: Upgrade\r\nUpgrade: ${head.upgrade ?? 'tcp'}\r\n`;
+  return `${text}\r\n`;
+}
+
+/** The data of a complete chunked body (a small create answer kept for the gate). */
+function dechunk(raw: Buffer): Buffer {
+  const step = new ChunkedDecoder().push(raw);
+  return step.kind === 'data' ? Buffer.concat(step.data) : Buffer.alloc(0);
 }
 
 /** Raw bytes both ways after a hijack; each direction's end is passed on alone (half-close). */

@@ -1,0 +1,241 @@
+// One request and its response on a pooled engine connection. The request head is the proxy's own
+// serialization; the response body is handed on as the engine's raw bytes (its framing intact) with
+// only its end located, so a streamed gigabyte costs a read and a write per socket buffer.
+import type net from 'node:net';
+import { ChunkedScanner } from './chunked-scanner.js';
+import { parseResponseHead, type ResponseHead } from './response-head.js';
+import type { EngineLink, LinkHandler, Upstream } from './upstream.js';
+
+const CRLF = Buffer.from('\r\n');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+
+/** Where the response goes (the client connection). Calls come in this order: head, body*, end. */
+export interface ExchangeSink {
+  head(head: ResponseHead): void;
+  /** Body bytes exactly as the engine framed them (chunked stays chunked). */
+  body(raw: Buffer): void;
+  end(): void;
+  /** The engine switched protocols: the socket and any bytes already read now belong to the caller. */
+  upgraded(head: ResponseHead, socket: net.Socket, rest: Buffer): void;
+  /** No complete response: the engine is unreachable, closed early or answered nonsense. */
+  failed(error: Error | null, responded: boolean): void;
+}
+
+export interface ExchangeRequest {
+  method: string;
+  /** The serialized request head, ending with the empty line. */
+  head: string;
+  /** A chunked body: `writeBody` frames each piece. Otherwise bodies are sent as given. */
+  chunkedBody: boolean;
+  /** An upgrade was asked for: a 101 hands the socket over, any other answer closes it after. */
+  hijack: boolean;
+}
+
+type Phase = 'head' | 'body' | 'done';
+
+export class EngineExchange implements LinkHandler {
+  private readonly link: EngineLink;
+  private phase: Phase = 'head';
+  private pending: Buffer | null = null;
+  private response: ResponseHead | null = null;
+  private remaining = 0;
+  private scanner: ChunkedScanner | null = null;
+  private requestDone = false;
+  private reusable = true;
+
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly request: ExchangeRequest,
+    private readonly sink: ExchangeSink,
+  ) {
+    this.link = upstream.acquire();
+    this.link.handler = this;
+    if (request.hijack) this.reusable = false;
+  }
+
+  private get socket(): net.Socket {
+    return this.link.socket;
+  }
+
+  /** Sends the head, and the whole body when it is known (one writev). */
+  start(body: Buffer | null): void {
+    this.socket.cork();
+    this.socket.write(this.request.head, 'latin1');
+    if (body && body.length > 0) this.socket.write(body);
+    this.socket.uncork();
+  }
+
+  /** Streams a piece of the body; false asks the caller to wait for `onDrain`. */
+  writeBody(data: Buffer): boolean {
+    if (this.phase === 'done' || this.socket.destroyed) return true;
+    if (!this.request.chunkedBody) return this.socket.write(data);
+    this.socket.cork();
+    this.socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
+    this.socket.write(data);
+    const ok = this.socket.write(CRLF);
+    this.socket.uncork();
+    return ok;
+  }
+
+  onDrain(callback: () => void): void {
+    this.socket.once('drain', callback);
+  }
+
+  endBody(): void {
+    this.requestDone = true;
+    if (this.phase === 'done') {
+      this.settle();
+      return;
+    }
+    if (this.request.chunkedBody && !this.socket.destroyed) this.socket.write(LAST_CHUNK);
+  }
+
+  /** Stops reading the engine's answer until `resume` (the client is slower). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** The client went away: the engine's work for it (a log stream, an export) stops with the connection. */
+  abort(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.link.handler = null;
+    this.socket.destroy();
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.phase === 'head') {
+      this.readHead(chunk);
+      return;
+    }
+    if (this.phase === 'body') {
+      this.readBody(chunk);
+      return;
+    }
+    // After a complete response nothing more may come (the engine does not pipeline).
+    this.reusable = false;
+    this.socket.destroy();
+  }
+
+  onEnd(): void {
+    if (this.phase === 'body' && this.response?.framing.kind === 'close') {
+      this.reusable = false;
+      this.complete();
+      return;
+    }
+    this.reusable = false;
+    if (this.phase !== 'done') this.fail(null);
+    this.socket.destroy();
+  }
+
+  onClose(error: Error | null): void {
+    if (this.phase !== 'done') this.fail(error);
+  }
+
+  private fail(error: Error | null): void {
+    this.phase = 'done';
+    this.link.handler = null;
+    this.socket.destroy();
+    this.sink.failed(error, this.response !== null);
+  }
+
+  private readHead(chunk: Buffer): void {
+    let buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = null;
+    for (;;) {
+      const parsed = parseResponseHead(buffer, this.request.method);
+      if (parsed.kind === 'incomplete') {
+        this.pending = buffer;
+        return;
+      }
+      if (parsed.kind === 'error') {
+        this.fail(new Error(`the engine sent a malformed response: ${parsed.message}`));
+        return;
+      }
+      const { head } = parsed;
+      buffer = buffer.subarray(parsed.consumed);
+      if (head.status === 101) {
+        if (!this.request.hijack) {
+          this.fail(new Error('the engine switched protocols unasked'));
+          return;
+        }
+        this.phase = 'done';
+        this.response = head;
+        this.sink.upgraded(head, this.link.detach(), buffer);
+        return;
+      }
+      // Interim answers (100 Continue) are not the response; the proxy answers Expect itself.
+      if (head.status < 200) continue;
+      this.response = head;
+      this.phase = 'body';
+      if (!head.keepAlive) this.reusable = false;
+      this.sink.head(head);
+      if (head.framing.kind === 'none') {
+        if (buffer.length > 0) this.reusable = false;
+        this.complete();
+        return;
+      }
+      if (head.framing.kind === 'length') this.remaining = head.framing.length;
+      if (head.framing.kind === 'chunked') this.scanner = new ChunkedScanner();
+      if (buffer.length > 0 || head.framing.kind === 'length') this.readBody(buffer);
+      return;
+    }
+  }
+
+  private readBody(chunk: Buffer): void {
+    const framing = this.response?.framing.kind;
+    if (framing === 'close') {
+      this.sink.body(chunk);
+      return;
+    }
+    let consumed: number;
+    if (framing === 'length') {
+      consumed = Math.min(this.remaining, chunk.length);
+      this.remaining -= consumed;
+      if (this.remaining > 0) {
+        if (consumed > 0) this.sink.body(chunk);
+        return;
+      }
+    } else {
+      const scan = (this.scanner as ChunkedScanner).scan(chunk);
+      if (scan.kind === 'error') {
+        this.fail(new Error(`the engine sent a malformed chunked body: ${scan.message}`));
+        return;
+      }
+      if (scan.kind === 'more') {
+        this.sink.body(chunk);
+        return;
+      }
+      consumed = scan.consumed;
+    }
+    if (consumed > 0) this.sink.body(consumed === chunk.length ? chunk : chunk.subarray(0, consumed));
+    if (consumed < chunk.length) this.reusable = false;
+    this.complete();
+  }
+
+  private complete(): void {
+    this.phase = 'done';
+    this.sink.end();
+    this.settle();
+  }
+
+  /** Once both the response and the request body are done, the connection goes back to the pool. */
+  private settle(): void {
+    if (this.link.handler !== this) return;
+    if (!this.requestDone) {
+      // The engine answered before the whole body was sent: the connection is mid-request.
+      this.link.handler = null;
+      this.socket.destroy();
+      return;
+    }
+    if (this.reusable && !this.socket.destroyed) this.upstream.release(this.link);
+    else {
+      this.link.handler = null;
+      this.socket.destroy();
+    }
+  }
+}
