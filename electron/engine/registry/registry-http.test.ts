@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, registryHttp } from './registry-http.js';
@@ -46,6 +47,26 @@ function scriptedServer(
     },
   };
 }
+
+/** A self-signed certificate for 127.0.0.1 (valid until 2125), trusted by nobody. */
+const SELF_SIGNED = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9tjvUKNIIr74tLjV
+QuGhUqosi8fOIshOqyiHOhZ5KqKhRANCAAQX1wP2udQh3SG2XHoxPsbhlfdXesSq
+6dAsqRhS7M8tW5Tc6rRaX3H2rcl8wDtz7PBIIq51eN9W+dDuaRj4nT/h
+-----END PRIVATE KEY-----\n`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBkDCCATagAwIBAgIUZG6ulqcNryUFSFglvkxtl813TlEwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyOTExMTkyMloYDzIxMjYxMTA1
+MTExOTIyWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQX1wP2udQh3SG2XHoxPsbhlfdXesSq6dAsqRhS7M8tW5Tc6rRaX3H2
+rcl8wDtz7PBIIq51eN9W+dDuaRj4nT/ho2QwYjAdBgNVHQ4EFgQUuDwfFOzycUeu
+8wQ1+bEFHPc3kYkwHwYDVR0jBBgwFoAUuDwfFOzycUeu8wQ1+bEFHPc3kYkwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
+IFW/UM2LD4mCKUj8fW4csb5yy9M2/mTJNRRpwQNl4LBFAiEAqgahg5rbyBeqDiLU
+E0JEIEbmZlINL0fda75wkTvKcyE=
+-----END CERTIFICATE-----\n`,
+};
 
 describe('registryHttp', () => {
   let base = '';
@@ -144,5 +165,19 @@ describe('registryHttp', () => {
       message: 'fetch failed',
       cause: { code: 'ECONNREFUSED' },
     });
+  });
+
+  it('speaks TLS to https registries and checks their certificate', async () => {
+    const server = https.createServer(SELF_SIGNED, (_req, res) => res.writeHead(200).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await expect(
+        registryHttp(`https://127.0.0.1:${port}/v2/`, { method: 'HEAD', headers: {} }),
+      ).rejects.toMatchObject({ message: 'fetch failed', cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

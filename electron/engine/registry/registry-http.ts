@@ -3,7 +3,6 @@
 // WebAssembly module that is compiled on the first connection, which at the daemon's first digest
 // refresh cost ~30 MB of compiler memory (and the peak resident size) for a few HEAD requests.
 import http from 'node:http';
-import https from 'node:https';
 
 /** What the registry client sends; a subset of fetch's RequestInit, so fetch itself also fits. */
 export interface RegistryRequest {
@@ -55,7 +54,9 @@ export async function registryHttp(url: string, init: RegistryRequest): Promise<
   let body = init.body;
   let headers = lowerCased(init.headers);
   for (let redirects = 0; ; redirects++) {
-    const answer = await send(target, method, headers, body, init.signal);
+    // node:https (and tls) only once a registry is reached over https: ~1 MB a loopback-only setup never needs.
+    const client = target.protocol === 'https:' ? (await import('node:https')).default : http;
+    const answer = await send(client, target, method, headers, body, init.signal);
     const location = answer.headers.location;
     if (!REDIRECTS.has(answer.status) || location === undefined) return responseOf(answer);
     if (redirects >= MAX_REDIRECTS) throw failed(new Error('redirect count exceeded'));
@@ -81,6 +82,7 @@ export async function registryHttp(url: string, init: RegistryRequest): Promise<
 }
 
 function send(
+  client: typeof http | typeof import('node:https'),
   target: URL,
   method: string,
   headers: Record<string, string>,
@@ -89,7 +91,6 @@ function send(
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
-    const client = target.protocol === 'https:' ? https : http;
     const request = client.request(target, {
       method,
       headers:
