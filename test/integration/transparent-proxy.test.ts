@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChunkedDecoder } from '../../electron/engine/proxy/chunked-decoder.js';
 import { rawExchange, startProxy, type RunningProxy } from './proxy-harness.js';
 import { docker, loadStack } from './stack.js';
 
@@ -151,6 +152,47 @@ describe('the docker CLI through the proxy', () => {
     expect(await sha256(path.join(work, 'back-direct.bin'))).toBe(await sha256(file));
     await ok(proxy.host, ['cp', `${P}-cp:/tmp/payload.bin`, path.join(work, 'back-proxy.bin')]);
     expect(await sha256(path.join(work, 'back-proxy.bin'))).toBe(await sha256(file));
+  });
+
+  it('relays a stream byte for byte to a client that keeps stalling (reused read buffers stay intact)', async () => {
+    // The proxy reads into buffers it reuses; a client that stops reading leaves writes pending while the
+    // engine keeps sending. Any overwritten byte would change the digest.
+    const archive = `/containers/${P}-cp/archive?path=/tmp/payload.bin`;
+    const read = (socketPath: string, stallEveryBytes: number): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(socketPath);
+        const received: Buffer[] = [];
+        let sinceStall = 0;
+        socket.on('connect', () =>
+          socket.write(`GET ${archive} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        );
+        socket.on('data', (chunk: Buffer) => {
+          received.push(chunk);
+          sinceStall += chunk.length;
+          if (stallEveryBytes > 0 && sinceStall >= stallEveryBytes) {
+            sinceStall = 0;
+            socket.pause();
+            setTimeout(() => socket.resume(), 15);
+          }
+        });
+        socket.on('end', () => {
+          const reply = Buffer.concat(received);
+          const end = reply.indexOf('\r\n\r\n');
+          const head = reply.subarray(0, end).toString('latin1');
+          let body = reply.subarray(end + 4);
+          if (/transfer-encoding: chunked/i.test(head)) {
+            const step = new ChunkedDecoder().push(body);
+            body = step.kind === 'data' && step.done ? Buffer.concat(step.data) : Buffer.alloc(0);
+          }
+          resolve(createHash('sha256').update(body).digest('hex'));
+        });
+        socket.on('error', reject);
+      });
+    const [throughProxy, directly] = [
+      await read(proxy.socketPath, 512 * 1024),
+      await read(stack.dockerSocket, 0),
+    ];
+    expect(throughProxy).toBe(directly);
   });
 
   it('builds with the legacy builder (streamed context, streamed output)', async () => {

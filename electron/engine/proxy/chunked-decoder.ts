@@ -39,7 +39,8 @@ export class ChunkedDecoder {
       }
       if (state.at === 'data-crlf') {
         if (buf.length < 2) {
-          this.pending = buf;
+          // A copy: the input may be a view into a read buffer that is reused after this call.
+          this.pending = Buffer.from(buf);
           return { kind: 'data', data, done: false };
         }
         if (buf[0] !== 0x0d || buf[1] !== 0x0a)
@@ -56,7 +57,7 @@ export class ChunkedDecoder {
             message: state.at === 'size' ? 'chunk size line too long' : 'trailers too large',
           };
         }
-        this.pending = buf;
+        this.pending = Buffer.from(buf);
         return { kind: 'data', data, done: false };
       }
       const line = buf.toString('latin1', 0, eol);

@@ -1,7 +1,6 @@
 // One request and its response on a pooled engine connection. The request head is the proxy's own
 // serialization; the response body is handed on as the engine's raw bytes (its framing intact) with
 // only its end located, so a streamed gigabyte costs a read and a write per socket buffer.
-import type net from 'node:net';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 import type { EngineLink, LinkHandler, Upstream } from './upstream.js';
@@ -15,8 +14,11 @@ export interface ExchangeSink {
   /** Body bytes exactly as the engine framed them (chunked stays chunked). */
   body(raw: Buffer): void;
   end(): void;
-  /** The engine switched protocols: the socket and any bytes already read now belong to the caller. */
-  upgraded(head: ResponseHead, socket: net.Socket, rest: Buffer): void;
+  /**
+   * The engine switched protocols: the connection (never pooled again) and any bytes already read
+   * (`rest`, a copy) now belong to the caller, who sets its handler.
+   */
+  upgraded(head: ResponseHead, link: EngineLink, rest: Buffer): void;
   /** No complete response: the engine is unreachable, closed early or answered nonsense. */
   failed(error: Error | null, responded: boolean): void;
 }
@@ -53,8 +55,13 @@ export class EngineExchange implements LinkHandler {
     if (request.hijack) this.reusable = false;
   }
 
-  private get socket(): net.Socket {
+  private get socket(): EngineLink['socket'] {
     return this.link.socket;
+  }
+
+  /** Keeps the bytes of the current `body` call alive until the release is called (see EngineLink). */
+  hold(): () => void {
+    return this.link.hold();
   }
 
   /** Sends the head, and the whole body when it is known (one writev). */
@@ -65,14 +72,21 @@ export class EngineExchange implements LinkHandler {
     this.socket.uncork();
   }
 
-  /** Streams a piece of the body; false asks the caller to wait for `onDrain`. */
-  writeBody(data: Buffer): boolean {
-    if (this.phase === 'done' || this.socket.destroyed) return true;
-    if (!this.request.chunkedBody) return this.socket.write(data);
+  /**
+   * Streams the next part of the body: the pieces go out in one writev, as one chunk when the body is
+   * chunked. False asks the caller to wait for `onDrain`.
+   */
+  writeBody(pieces: readonly Buffer[], bytes: number, written: () => void): boolean {
+    if (this.phase === 'done' || this.socket.destroyed || bytes === 0) {
+      written();
+      return true;
+    }
     this.socket.cork();
-    this.socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
-    this.socket.write(data);
-    const ok = this.socket.write(CRLF);
+    if (this.request.chunkedBody) this.socket.write(`${bytes.toString(16)}\r\n`, 'latin1');
+    const last = this.request.chunkedBody ? CRLF : pieces[pieces.length - 1];
+    for (const piece of pieces) if (piece !== last) this.socket.write(piece);
+    // Callbacks run in order: the last write's says every piece has left.
+    const ok = this.socket.write(last ?? CRLF, written);
     this.socket.uncork();
     return ok;
   }
@@ -149,7 +163,8 @@ export class EngineExchange implements LinkHandler {
     for (;;) {
       const parsed = parseResponseHead(buffer, this.request.method);
       if (parsed.kind === 'incomplete') {
-        this.pending = buffer;
+        // `chunk` is a view into a read buffer that is about to be reused: keep a copy.
+        this.pending = Buffer.from(buffer);
         return;
       }
       if (parsed.kind === 'error') {
@@ -165,7 +180,8 @@ export class EngineExchange implements LinkHandler {
         }
         this.phase = 'done';
         this.response = head;
-        this.sink.upgraded(head, this.link.detach(), buffer);
+        this.link.handler = null;
+        this.sink.upgraded(head, this.link, Buffer.from(buffer));
         return;
       }
       // Interim answers (100 Continue) are not the response; the proxy answers Expect itself.

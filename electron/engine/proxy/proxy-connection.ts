@@ -3,11 +3,12 @@
 // BuildKit session) bytes flow raw both ways, with half-close preserved.
 import type net from 'node:net';
 import { ChunkedDecoder } from './chunked-decoder.js';
+import { readClient, type ClientReads } from './client-reads.js';
 import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
 import type { Requester, RequestGate } from './request-gate.js';
 import { HOP_BY_HOP, parseRequestHead, type RequestHead } from './request-head.js';
-import type { Upstream } from './upstream.js';
+import type { EngineLink, Upstream } from './upstream.js';
 
 /** Bodies the gate reads whole (container create): far above any real create request. */
 export const MAX_JUDGED_BODY_BYTES = 8 << 20;
@@ -38,14 +39,17 @@ export class ProxyConnection {
   private corked = false;
   /** The engine exchange being served; aborted when the client goes away so streams stop upstream too. */
   private exchange: EngineExchange | null = null;
-  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  /** Where the client's bytes go: requests, nowhere (after a refusal), or the engine (after a hijack). */
+  private onData: (chunk: Buffer) => void = (chunk) => this.receive(chunk);
+  private readonly reads: ClientReads;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly options: ConnectionOptions,
   ) {
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
+    // Reads are views into reused buffers: whatever is kept past a read is copied or held (see hold()).
+    this.reads = readClient(socket, options.upstream.buffers, (chunk) => this.onData(chunk));
     socket.on('end', () => {
       this.clientEnded = true;
       if (!this.busy && !this.hijacked) this.socket.end();
@@ -61,7 +65,7 @@ export class ProxyConnection {
    * Writes through a cork that is lifted on the next tick, so everything produced in one turn of the
    * event loop (a response head and its body, several chunks) leaves in one writev.
    */
-  private writeBatched(data: string | Buffer): boolean {
+  private writeBatched(data: string | Buffer, written?: () => void): boolean {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -70,7 +74,7 @@ export class ProxyConnection {
         this.socket.uncork();
       });
     }
-    return this.socket.write(data);
+    return this.socket.write(data, written);
   }
 
   /** True while no request is in flight (shutdown closes idle connections at once). */
@@ -88,7 +92,7 @@ export class ProxyConnection {
       this.sink(chunk);
       return;
     }
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
     if (this.busy) {
       if (this.buffer.length > MAX_BUFFERED_BYTES) this.socket.pause();
       return;
@@ -134,7 +138,7 @@ export class ProxyConnection {
     this.busy = true;
     this.socket.end(engineErrorResponse(status, message, { head, close: true }));
     this.sink = null;
-    this.socket.removeListener('data', this.onData);
+    this.onData = () => undefined;
   }
 
   private finish(keepAlive: boolean): void {
@@ -220,7 +224,7 @@ export class ProxyConnection {
         (chunk) => {
           size += chunk.length;
           if (size > limit) return false;
-          parts.push(chunk);
+          parts.push(Buffer.from(chunk));
           return true;
         },
         (error) => {
@@ -234,13 +238,19 @@ export class ProxyConnection {
 
   /** Streams the body to the engine with backpressure. */
   private streamBody(head: RequestHead, exchange: EngineExchange, onDone: () => void): void {
-    // De-chunked pieces of one read go to the engine as one write (one chunk).
+    // De-chunked pieces of one turn of the event loop go to the engine as one writev (one chunk).
     let gathered: Buffer[] = [];
+    let gatheredBytes = 0;
+    // The pieces are views into the client's read buffers: held until the engine write has taken them.
+    let releases: (() => void)[] = [];
     const flush = (): void => {
       if (gathered.length === 0) return;
-      const data = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered);
+      const written = releases;
+      const ok = exchange.writeBody(gathered, gatheredBytes, () => written.forEach((release) => release()));
       gathered = [];
-      if (!exchange.writeBody(data) && !this.socket.isPaused()) {
+      gatheredBytes = 0;
+      releases = [];
+      if (!ok && !this.socket.isPaused()) {
         this.socket.pause();
         exchange.onDrain(() => this.socket.resume());
       }
@@ -250,6 +260,8 @@ export class ProxyConnection {
       (chunk) => {
         if (gathered.length === 0) process.nextTick(flush);
         gathered.push(chunk);
+        gatheredBytes += chunk.length;
+        releases.push(this.reads.hold());
         return true;
       },
       (error) => {
@@ -289,7 +301,7 @@ export class ProxyConnection {
     const complete = (error: { status: number; message: string } | null, rest: Buffer): void => {
       done = true;
       this.sink = null;
-      this.buffer = rest;
+      this.buffer = Buffer.from(rest);
       onEnd(error);
     };
     let remaining = framing.kind === 'length' ? framing.length : 0;
@@ -345,8 +357,9 @@ export class ProxyConnection {
     let paused = false;
     const seen: Buffer[] = [];
     let seenBytes = 0;
-    const write = (data: Buffer | string): void => {
-      if (this.writeBatched(data) || paused) return;
+    /** Writes body bytes; `written` runs once they left (the read buffer they sit in may be reused). */
+    const write = (data: Buffer | string, written?: () => void): void => {
+      if (this.writeBatched(data, written) || paused) return;
       const exchange = this.exchange;
       if (!exchange) return;
       paused = true;
@@ -391,16 +404,18 @@ export class ProxyConnection {
       },
       body: (raw) => {
         if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
-          seen.push(raw);
+          seen.push(Buffer.from(raw));
           seenBytes += raw.length;
         }
-        if (mode === 'raw') write(raw);
-        else if (mode === 'frame') {
+        const exchange = this.exchange;
+        if (mode === 'raw' && exchange) write(raw, exchange.hold());
+        else if (mode === 'frame' && exchange) {
           this.writeBatched(`${raw.length.toString(16)}\r\n`);
-          this.writeBatched(raw);
+          this.writeBatched(raw, exchange.hold());
           write(CRLF);
         } else {
-          const step = (decoder as ChunkedDecoder).push(raw);
+          // The decoder keeps partial lines: it gets a copy, not a view into a reused read buffer.
+          const step = (decoder as ChunkedDecoder).push(Buffer.from(raw));
           if (step.kind === 'data') for (const data of step.data) write(data);
         }
       },
@@ -418,7 +433,6 @@ export class ProxyConnection {
         this.hijacked = true;
         this.busy = false;
         this.sink = null;
-        this.socket.removeListener('data', this.onData);
         let answer: string;
         if (head.upgrade !== null) {
           const lines = [`HTTP/1.1 101 ${response.reason || 'UPGRADED'}`];
@@ -433,9 +447,9 @@ export class ProxyConnection {
         }
         this.socket.write(answer);
         if (rest.length > 0) this.socket.write(rest);
-        if (this.buffer.length > 0) upstream.write(this.buffer);
+        if (this.buffer.length > 0) upstream.socket.write(this.buffer);
         this.buffer = Buffer.alloc(0);
-        splice(this.socket, upstream, this.clientEnded);
+        this.onData = spliceHijacked(this.socket, this.reads, upstream, this.clientEnded);
       },
       failed: (error, responded) => {
         this.exchange = null;
@@ -485,20 +499,48 @@ function dechunk(raw: Buffer): Buffer {
   return step.kind === 'data' ? Buffer.concat(step.data) : Buffer.alloc(0);
 }
 
-/** Raw bytes both ways after a hijack; each direction's end is passed on alone (half-close). */
-function splice(client: net.Socket, upstream: net.Socket, clientAlreadyEnded: boolean): void {
-  client.pipe(upstream);
-  upstream.pipe(client);
-  if (clientAlreadyEnded) upstream.end();
+/**
+ * Raw bytes both ways after a hijack; each direction's end is passed on alone (half-close). Returns
+ * where the client's bytes go from now on.
+ */
+function spliceHijacked(
+  client: net.Socket,
+  clientReads: ClientReads,
+  upstream: EngineLink,
+  clientAlreadyEnded: boolean,
+): (chunk: Buffer) => void {
+  const engine = upstream.socket;
+  if (clientAlreadyEnded) engine.end();
+  else client.once('end', () => engine.end());
+  upstream.handler = {
+    onData: relay(client, engine, () => upstream.hold()),
+    onEnd: () => {
+      if (!client.writableEnded) client.end();
+    },
+    onClose: () => {
+      if (!client.writableEnded) client.end();
+    },
+  };
   const destroyBoth = (): void => {
     client.destroy();
-    upstream.destroy();
+    engine.destroy();
   };
   client.on('error', destroyBoth);
-  upstream.on('error', destroyBoth);
-  client.on('close', () => upstream.destroy());
-  upstream.on('close', () => {
-    if (!client.writableEnded) client.end();
-  });
+  client.on('close', () => engine.destroy());
   client.resume();
+  return relay(engine, client, () => clientReads.hold());
+}
+
+/** Writes what `from` reads into `to`, pausing `from` while `to` is full. */
+function relay(to: net.Socket, from: net.Socket, hold: () => () => void): (chunk: Buffer) => void {
+  let paused = false;
+  return (chunk) => {
+    if (to.write(chunk, hold()) || paused) return;
+    paused = true;
+    from.pause();
+    to.once('drain', () => {
+      paused = false;
+      from.resume();
+    });
+  };
 }

@@ -26,12 +26,14 @@ export class ProxyServer {
   private constructor(private readonly options: ProxyServerOptions) {
     // allowHalfOpen: a client that half-closes (stdin ended) must still receive the rest of its output.
     // A larger high-water mark than Node 20's 16 KiB: fewer pause/resume round trips per streamed GB.
+    // pauseOnConnect: the connection chooses where reads land (client-reads.ts) before the first one.
     this.server = net.createServer(
-      { allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK },
+      { allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK, pauseOnConnect: true },
       (socket) => {
         const connection = new ProxyConnection(socket, options);
         this.connections.add(connection);
         socket.on('close', () => this.connections.delete(connection));
+        socket.resume();
       },
     );
   }

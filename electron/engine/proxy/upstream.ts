@@ -3,6 +3,7 @@
 // the engine's response bytes can then go to the client as they came, with no per-request streams.
 import net from 'node:net';
 import { MESSAGE_PREFIX } from './engine-error.js';
+import { ReadBufferPool, ReusableReads } from './read-buffers.js';
 
 /** Buffering per direction of a streamed body (Node 20 defaults to 16 KiB): fewer pause/resume round
  * trips per streamed gigabyte, still bounded so memory stays flat during 1 GB transfers. */
@@ -12,6 +13,10 @@ const MAX_IDLE = 256;
 
 /** Whoever is using a connection gets its events; an idle connection has none. */
 export interface LinkHandler {
+  /**
+   * Bytes read from the engine. `chunk` is a view into a reused buffer, valid only during this call:
+   * keep a copy, or call `hold()` on the link now and its release once the bytes are written.
+   */
   onData(chunk: Buffer): void;
   onEnd(): void;
   onClose(error: Error | null): void;
@@ -20,55 +25,64 @@ export interface LinkHandler {
 /** One connection to the engine, reused across requests. */
 export class EngineLink {
   handler: LinkHandler | null = null;
+  closed = false;
+  /** True when the connection already served a request (it may have been closed by the engine since). */
+  reused = false;
+  readonly socket: net.Socket;
+  private readonly reads: ReusableReads;
   private error: Error | null = null;
-  private readonly listeners = {
-    data: (chunk: Buffer): void => {
-      if (this.handler) this.handler.onData(chunk);
-      // Nothing is asked of an idle connection: bytes on it mean it cannot be trusted for the next request.
-      else this.socket.destroy();
-    },
-    end: (): void => {
+
+  constructor(
+    socketPath: string,
+    buffers: ReadBufferPool,
+    private readonly onGone: (link: EngineLink) => void,
+  ) {
+    this.reads = new ReusableReads(buffers);
+    this.socket = net.connect({
+      path: socketPath,
+      // A hijacked stream ends each direction on its own (`echo hi | docker exec -i c cat`).
+      allowHalfOpen: true,
+      onread: {
+        buffer: () => this.reads.next(),
+        callback: (bytes: number, buffer: Uint8Array): boolean => {
+          const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+          if (this.handler) this.handler.onData(chunk);
+          // Nothing is asked of an idle connection: bytes on it mean it cannot be trusted for the next request.
+          else this.socket.destroy();
+          // Flow control is the handler's, through socket.pause() and resume().
+          return true;
+        },
+      },
+    });
+    this.socket.setNoDelay(true);
+    this.socket.on('end', () => {
       if (this.handler) this.handler.onEnd();
       else this.socket.destroy();
-    },
-    error: (error: Error): void => {
+    });
+    this.socket.on('error', (error: Error) => {
       this.error = error;
-    },
-    close: (): void => {
+    });
+    this.socket.on('close', () => {
       this.closed = true;
       this.onGone(this);
       this.handler?.onClose(this.error);
-    },
-  };
-  closed = false;
-
-  constructor(
-    readonly socket: net.Socket,
-    /** True when the connection already served a request (it may have been closed by the engine since). */
-    public reused: boolean,
-    private readonly onGone: (link: EngineLink) => void,
-  ) {
-    socket.on('data', this.listeners.data);
-    socket.on('end', this.listeners.end);
-    socket.on('error', this.listeners.error);
-    socket.on('close', this.listeners.close);
+    });
   }
 
-  /** Hands the socket over (a hijacked stream); the pool forgets it. */
-  detach(): net.Socket {
-    this.handler = null;
-    this.socket.off('data', this.listeners.data);
-    this.socket.off('end', this.listeners.end);
-    this.socket.off('error', this.listeners.error);
-    this.socket.off('close', this.listeners.close);
-    this.onGone(this);
-    return this.socket;
+  /**
+   * Keeps the bytes just delivered to `onData` from being overwritten until the returned release is
+   * called (by the write that carries them). Only valid during `onData`.
+   */
+  hold(): () => void {
+    return this.reads.hold();
   }
 }
 
 export class Upstream {
   private readonly idle: EngineLink[] = [];
   private readonly all = new Set<EngineLink>();
+  /** Shared with the client side (proxy-server.ts): read buffers of both directions come from one pool. */
+  readonly buffers = new ReadBufferPool();
 
   constructor(readonly socketPath: string) {}
 
@@ -76,15 +90,7 @@ export class Upstream {
   acquire(): EngineLink {
     const reused = this.idle.pop();
     if (reused) return reused;
-    const socket = net.connect({
-      path: this.socketPath,
-      // A hijacked stream ends each direction on its own (`echo hi | docker exec -i c cat`).
-      allowHalfOpen: true,
-      // net.Socket hands its options to stream.Duplex, which takes highWaterMark (untyped in @types/node 20).
-      ...({ highWaterMark: STREAM_HIGH_WATER_MARK } as object),
-    });
-    socket.setNoDelay(true);
-    const link = new EngineLink(socket, false, (gone) => this.forget(gone));
+    const link = new EngineLink(this.socketPath, this.buffers, (gone) => this.forget(gone));
     this.all.add(link);
     return link;
   }
