@@ -3,12 +3,17 @@
 // discarded. Throughput per side, and the proxy's memory while it relays, sampled from /proc: streaming
 // must not buffer.
 //
+// Each transfer also runs through a bare socket relay (bench/bare-relay.ts): the floor any proxy on
+// this machine stands on, shown beside the target rows for context.
+//
 // Download rates count from the first body byte: 20.10's `save` first copies the layers into a temp
 // directory (7-12 s here, identical for both sides and noisy), which would otherwise hide the relay.
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { alternate } from '../alternate.js';
-import { socketFor, type BenchContext, type BenchRow, type RowProducer } from '../bench-row.js';
+import os from 'node:os';
+import path from 'node:path';
+import { startBareRelay } from '../bare-relay.js';
+import type { BenchContext, BenchRow, RowProducer } from '../bench-row.js';
 import { BIG_IMAGE, ensureBigImage } from '../big-image.js';
 import { higher, readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
 import { exchange, exchangeJson } from '../socket-http.js';
@@ -17,8 +22,9 @@ import { oneFileTar, tarLength } from '../tar-stream.js';
 
 const UPLOAD_BYTES = 1000 * (1 << 20);
 const UPLOAD_NAME = 'swbench.bin';
-/** One transfer per side and direction; ABBA would double the 1 GB moves for little gain. */
-const ROUNDS = 1;
+/** Transfers per side and direction, the order reversed each round (direct, proxy, relay, relay, ...). */
+const ROUNDS = 2;
+type StreamSide = 'direct' | 'proxy' | 'relay';
 const MEMORY_LIMIT_MB = 100;
 
 interface Transfer {
@@ -45,8 +51,8 @@ function download(socketPath: string, path: string): Promise<Transfer> {
   });
 }
 
-function sameSize(what: string, runs: Record<'direct' | 'proxy', Transfer[]>): void {
-  const sizes = new Set([...runs.direct, ...runs.proxy].map((t) => t.bytes));
+function sameSize(what: string, runs: Runs): void {
+  const sizes = new Set([...runs.direct, ...runs.proxy, ...runs.relay].map((t) => t.bytes));
   if (sizes.size !== 1)
     throw new Error(`${what}: the two sides received different sizes: ${[...sizes].join(', ')}`);
 }
@@ -90,19 +96,42 @@ async function createTarget(context: BenchContext): Promise<string> {
   return id;
 }
 
-function throughputRow(metric: string, runs: Record<'direct' | 'proxy', Transfer[]>): BenchRow {
-  const rate = (transfers: Transfer[]): number =>
-    megabytesPerSecond(
-      transfers.reduce((sum, t) => sum + t.bytes, 0),
-      transfers.reduce((sum, t) => sum + t.seconds, 0),
-    );
-  return {
-    metric,
-    unit: 'MB/s',
-    direct: rate(runs.direct),
-    proxy: rate(runs.proxy),
-    target: { kind: 'ratio-at-least', min: 0.9 },
-  };
+type Runs = Record<StreamSide, Transfer[]>;
+
+const rateOf = (transfers: Transfer[]): number =>
+  megabytesPerSecond(
+    transfers.reduce((sum, t) => sum + t.bytes, 0),
+    transfers.reduce((sum, t) => sum + t.seconds, 0),
+  );
+
+/** The target row (Socket Warden against direct) and the reference row (the bare relay against direct). */
+function throughputRows(metric: string, runs: Runs): BenchRow[] {
+  return [
+    {
+      metric,
+      unit: 'MB/s',
+      direct: rateOf(runs.direct),
+      proxy: rateOf(runs.proxy),
+      target: { kind: 'ratio-at-least', min: 0.9 },
+    },
+    {
+      metric: '  same through a bare socket relay (floor)',
+      unit: 'MB/s',
+      direct: rateOf(runs.direct),
+      proxy: rateOf(runs.relay),
+      target: { kind: 'none' },
+    },
+  ];
+}
+
+/** Runs `measure` ROUNDS times per side, reversing the order each round so no side always goes first. */
+async function alternateSides(measure: (side: StreamSide) => Promise<Transfer>): Promise<Runs> {
+  const runs: Runs = { direct: [], proxy: [], relay: [] };
+  const order: StreamSide[] = ['direct', 'proxy', 'relay'];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? order : [...order].reverse()) runs[side].push(await measure(side));
+  }
+  return runs;
 }
 
 const megabytes = (kb: number): number => (kb * 1024) / 1e6;
@@ -113,9 +142,15 @@ export const streamingRows: RowProducer = {
     await ensureBigImage(context);
     const containerId = await createTarget(context);
     let peak: ProcMemory = { rssKb: 0, hwmKb: 0, anonKb: 0 };
+    const relay = await startBareRelay(
+      path.join(os.tmpdir(), `${context.namePrefix}-relay.sock`),
+      context.directSocket,
+    );
+    const socketOf = (side: StreamSide): string =>
+      side === 'direct' ? context.directSocket : side === 'proxy' ? context.proxySocket : relay.socketPath;
     // Sample only while the proxy relays, so the peak is the streaming one.
-    const onProxy = async <T>(side: 'direct' | 'proxy', work: () => Promise<T>): Promise<T> => {
-      if (side === 'direct') return work();
+    const measured = async (side: StreamSide, work: () => Promise<Transfer>): Promise<Transfer> => {
+      if (side !== 'proxy') return work();
       const sampler = sampleRss(context.proxyPid);
       try {
         return await work();
@@ -125,26 +160,26 @@ export const streamingRows: RowProducer = {
     };
     const before = readProcMemory(context.proxyPid);
     try {
-      context.progress(`streaming: GET /images/${BIG_IMAGE}/get (docker save)`);
-      const saves = await alternate(ROUNDS, (side) =>
-        onProxy(side, () => download(socketFor(context, side), `/images/${BIG_IMAGE}/get`)),
+      context.progress(`streaming: GET /images/${BIG_IMAGE}/get (docker save), ${ROUNDS}x per side`);
+      const saves = await alternateSides((side) =>
+        measured(side, () => download(socketOf(side), `/images/${BIG_IMAGE}/get`)),
       );
       sameSize('save', saves);
       context.progress('streaming: PUT /containers/<id>/archive (docker cp in) of a 1000 MiB tar');
-      const uploads = await alternate(ROUNDS, (side) =>
-        onProxy(side, () => upload(socketFor(context, side), containerId)),
+      const uploads = await alternateSides((side) =>
+        measured(side, () => upload(socketOf(side), containerId)),
       );
       context.progress('streaming: GET /containers/<id>/archive (docker cp out) of that file');
-      const copiesOut = await alternate(ROUNDS, (side) =>
-        onProxy(side, () =>
-          download(socketFor(context, side), `/containers/${containerId}/archive?path=/tmp/${UPLOAD_NAME}`),
+      const copiesOut = await alternateSides((side) =>
+        measured(side, () =>
+          download(socketOf(side), `/containers/${containerId}/archive?path=/tmp/${UPLOAD_NAME}`),
         ),
       );
       sameSize('cp out', copiesOut);
       return [
-        throughputRow('GET /images/{name}/get ~1 GB (from 1st byte)', saves),
-        throughputRow('PUT /containers/{id}/archive ~1 GB', uploads),
-        throughputRow('GET /containers/{id}/archive ~1 GB', copiesOut),
+        ...throughputRows('GET /images/{name}/get ~1 GB (from 1st byte)', saves),
+        ...throughputRows('PUT /containers/{id}/archive ~1 GB', uploads),
+        ...throughputRows('GET /containers/{id}/archive ~1 GB', copiesOut),
         {
           metric: 'proxy VmRSS before transfers',
           unit: 'MB',
@@ -175,6 +210,7 @@ export const streamingRows: RowProducer = {
         },
       ];
     } finally {
+      await relay.stop();
       await exchange(context.directSocket, false, 'DELETE', `/containers/${containerId}?force=1&v=1`);
     }
   },
