@@ -358,8 +358,10 @@ export class ProxyConnection {
     const seen: Buffer[] = [];
     let seenBytes = 0;
     /** Writes body bytes; `written` runs once they left (the read buffer they sit in may be reused). */
+    // Body bytes join the head's batch when they come in the same turn; later ones (a stream's) are
+    // written at once: each read is already one large piece.
     const write = (data: Buffer | string, written?: () => void): void => {
-      if (this.writeBatched(data, written) || paused) return;
+      if (this.socket.write(data, written) || paused) return;
       const exchange = this.exchange;
       if (!exchange) return;
       paused = true;
