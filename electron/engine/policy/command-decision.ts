@@ -76,8 +76,11 @@ export function decideRoutedCommand(
 
 /** Whether the list names one of `commands`, the wildcard of one of their groups, or of the entry's group. */
 function listNames(list: CommandList, entry: EndpointEntry, commands: readonly string[]): boolean {
-  const groups = new Set<string>([entry.group, ...commands.flatMap(groupsOfCommand)]);
-  return list.commands.some((name) =>
-    isWildcard(name) ? groups.has(name.slice(0, -1)) : commands.includes(name),
-  );
+  // Per request on a filtered socket: the groups are worked out only when the list has a wildcard.
+  let groups: Set<string> | null = null;
+  return list.commands.some((name) => {
+    if (!isWildcard(name)) return commands.includes(name);
+    groups ??= new Set<string>([entry.group, ...commands.flatMap(groupsOfCommand)]);
+    return groups.has(name.slice(0, -1));
+  });
 }
