@@ -42,6 +42,9 @@ export class EngineLink {
       path: socketPath,
       // A hijacked stream ends each direction on its own (`echo hi | docker exec -i c cat`).
       allowHalfOpen: true,
+      // How much of a streamed request body may wait to be written before the client is paused.
+      // net.Socket hands its options to stream.Duplex, which takes it (untyped in @types/node 20).
+      ...({ writableHighWaterMark: STREAM_HIGH_WATER_MARK } as object),
       onread: {
         buffer: () => this.reads.next(),
         callback: (bytes: number, buffer: Uint8Array): boolean => {
