@@ -1,3 +1,4 @@
+import * as nodeFs from 'node:fs/promises';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,36 @@ describe('resolveHostPath reaches what the bind mount reaches', () => {
     await symlink(join(dir, 'real'), join(dir, 'link'));
     const real = await resolveHostPath(join(dir, 'real'));
     await expect(resolveHostPath(`/${dir}//link/../link/marker`)).resolves.toBe(`${real}/marker`);
+  });
+
+  it('answers with its realpath fast path exactly what the component walk answers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'real', 'sub'), { recursive: true });
+    await writeFile(join(dir, 'real', 'sock'), '');
+    await symlink(join(dir, 'real'), join(dir, 'abs-link'));
+    await symlink('real/sub', join(dir, 'rel-link'));
+    await symlink('..', join(dir, 'real', 'sub', 'up'));
+    await symlink(join(dir, 'nowhere', 'deeper'), join(dir, 'dangling'));
+    await symlink('loop-b', join(dir, 'loop-a'));
+    await symlink('loop-a', join(dir, 'loop-b'));
+    const walkOnly: HostFs = { lstat: nodeFs.lstat, readlink: nodeFs.readlink };
+    const sources = [
+      'real/sock',
+      'abs-link/sock',
+      'abs-link//./sub/../sock',
+      'rel-link',
+      'rel-link/up/sock',
+      'rel-link/../sock',
+      'dangling/x',
+      'missing/a/b',
+      'real/sock/not-a-dir',
+    ];
+    for (const source of sources) {
+      const path = join(dir, source);
+      expect(await resolveHostPath(path), source).toBe(await resolveHostPath(path, walkOnly));
+    }
+    await expect(resolveHostPath(join(dir, 'loop-a'))).rejects.toBeInstanceOf(HostPathError);
   });
 });
 

@@ -3,15 +3,18 @@
 // symlink. Missing trailing components are created as plain directories by the engine (Binds) or
 // refused (Mounts), so they are appended as written. Resolution is done component by component with
 // lstat/readlink rather than realpath, so a dangling symlink (which MkdirAll would follow and fill
-// in) still resolves to where it points.
-import { lstat, readlink } from 'node:fs/promises';
+// in) still resolves to where it points. A path that exists whole is first tried with one realpath:
+// the same answer in one call instead of one per component (this runs on every create with a bind).
+import { lstat, readlink, realpath } from 'node:fs/promises';
 
 export interface HostFs {
   lstat(path: string): Promise<{ isSymbolicLink(): boolean }>;
   readlink(path: string): Promise<string>;
+  /** Optional fast path for paths that exist whole; any failure falls back to the walk. */
+  realpath?(path: string): Promise<string>;
 }
 
-export const nodeHostFs: HostFs = { lstat, readlink };
+export const nodeHostFs: HostFs = { lstat, readlink, realpath };
 
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
 const MAX_SYMLINKS = 40;
@@ -54,6 +57,14 @@ function errorCode(error: unknown): string | undefined {
  */
 export async function resolveHostPath(source: string, fs: HostFs = nodeHostFs): Promise<string> {
   if (!source.startsWith('/')) throw new HostPathError(`not an absolute path: ${JSON.stringify(source)}`);
+  if (fs.realpath) {
+    try {
+      // Cleaned first, as the engine does: realpath would resolve `..` after a symlink physically.
+      return await fs.realpath(cleanPath(source));
+    } catch {
+      // Missing or dangling somewhere, or unreadable: the walk tells which, and what it means.
+    }
+  }
   const pending = cleanPath(source)
     .split('/')
     .filter((c) => c !== '');
