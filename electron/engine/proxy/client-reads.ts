@@ -50,5 +50,6 @@ export function readClient(
     return true;
   };
   handle.useUserBuffer(first);
+  socket.once('close', () => reads.dispose());
   return { hold: () => reads.hold(), reusable: true };
 }

@@ -40,3 +40,24 @@ describe('ReusableReads', () => {
     expect(b.next()).toBe(heldByA);
   });
 });
+
+describe('ReusableReads.dispose', () => {
+  it('returns the buffer of a closed socket to the pool at once when nothing holds it', () => {
+    const pool = new ReadBufferPool();
+    const closed = new ReusableReads(pool);
+    const buffer = closed.next();
+    closed.dispose();
+    expect(new ReusableReads(pool).next()).toBe(buffer);
+  });
+
+  it('waits for the last pending write before returning it', () => {
+    const pool = new ReadBufferPool();
+    const closed = new ReusableReads(pool);
+    const buffer = closed.next();
+    const release = closed.hold();
+    closed.dispose();
+    expect(new ReusableReads(pool).next()).not.toBe(buffer);
+    release();
+    expect(new ReusableReads(pool).next()).toBe(buffer);
+  });
+});

@@ -34,6 +34,7 @@ export class ReadBufferPool {
  */
 export class ReusableReads {
   private armed: ReadBuffer;
+  private disposed = false;
 
   constructor(private readonly pool: ReadBufferPool) {
     this.armed = pool.take();
@@ -49,7 +50,14 @@ export class ReusableReads {
     const held = this.armed;
     held.holds++;
     return () => {
-      if (--held.holds === 0 && held !== this.armed) this.pool.give(held);
+      if (--held.holds === 0 && (held !== this.armed || this.disposed)) this.pool.give(held);
     };
+  }
+
+  /** The socket closed: its buffer goes back to the pool (once no write holds it). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.armed.holds === 0) this.pool.give(this.armed);
   }
 }

@@ -67,6 +67,7 @@ export class EngineLink {
     });
     this.socket.on('close', () => {
       this.closed = true;
+      this.reads.dispose();
       this.onGone(this);
       this.handler?.onClose(this.error);
     });
