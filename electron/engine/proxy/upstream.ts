@@ -26,8 +26,6 @@ export interface LinkHandler {
 export class EngineLink {
   handler: LinkHandler | null = null;
   closed = false;
-  /** True when the connection already served a request (it may have been closed by the engine since). */
-  reused = false;
   readonly socket: net.Socket;
   private readonly reads: ReusableReads;
   private error: Error | null = null;
@@ -106,7 +104,6 @@ export class Upstream {
       link.socket.destroy();
       return;
     }
-    link.reused = true;
     if (link.socket.isPaused()) link.socket.resume();
     this.idle.push(link);
   }
