@@ -402,7 +402,8 @@ export class ProxyConnection {
         if (!bodyFinished()) keepAlive = false;
         if (!keepAlive) lines.push('Connection: close');
         // Head and the first body bytes usually arrive together: one write, one wake-up for the client.
-        this.writeBatched(`${lines.join('\r\n')}\r\n\r\n`);
+        // latin1 both ways: header bytes pass as the engine sent them, whatever they are.
+        this.writeBatched(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
       },
       body: (raw) => {
         if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
@@ -447,7 +448,7 @@ export class ProxyConnection {
             'application/vnd.docker.raw-stream';
           answer = `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n\r\n`;
         }
-        this.socket.write(answer);
+        this.socket.write(answer, 'latin1');
         if (rest.length > 0) this.socket.write(rest);
         if (this.buffer.length > 0) upstream.socket.write(this.buffer);
         this.buffer = Buffer.alloc(0);
