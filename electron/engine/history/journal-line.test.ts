@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeJournal,
   decodeJournalLine,
+  JournalScanner,
   encodeJournalLine,
   JOURNAL_FORMAT,
   type JournalRecord,
@@ -101,5 +102,27 @@ describe('journal lines', () => {
       entry: { ...recorded(1), reason: 'bogus' },
     } as unknown as JournalRecord);
     expect(decodeJournalLine(line.subarray(0, -1))).toBeUndefined();
+  });
+
+  it('decide the same lines fed in chunks of any size as all at once', () => {
+    const torn = Buffer.concat([
+      journal,
+      Buffer.from('00000000 bad\n'),
+      journal,
+      Buffer.from('1a2b3c4d {"en'),
+    ]);
+    const whole = decodeJournal(torn);
+    for (const size of [1, 2, 7, 64, 1000, torn.length]) {
+      const seen: string[] = [];
+      const scanner = new JournalScanner((line) => {
+        seen.push(Buffer.from(line).toString());
+        return decodeJournalLine(line) !== undefined;
+      });
+      for (let start = 0; start < torn.length; start += size)
+        scanner.feed(torn.subarray(start, start + size));
+      const { records: _records, ...accounting } = whole;
+      expect(scanner.finish(), `chunks of ${size}`).toEqual(accounting);
+      expect(seen).toHaveLength(7);
+    }
   });
 });

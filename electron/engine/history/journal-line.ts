@@ -41,45 +41,114 @@ export interface DecodedJournal {
   corruptLines: number;
 }
 
-/** Decodes one line without its newline; undefined when the checksum, JSON or shape is wrong. */
-export function decodeJournalLine(line: Uint8Array): JournalRecord | undefined {
+/** The JSON of one line without its newline, as a view; undefined when the checksum is wrong. */
+export function checkedJson(line: Uint8Array): Buffer | undefined {
   if (line.length < CHECKSUM_DIGITS + 2 || line[CHECKSUM_DIGITS] !== SPACE) return undefined;
   // A view, not a copy (Buffer.from(Uint8Array) copies): opening reads every line.
   const view = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
   const json = view.subarray(CHECKSUM_DIGITS + 1);
-  if (view.toString('latin1', 0, CHECKSUM_DIGITS) !== checksumOf(json)) return undefined;
+  return view.toString('latin1', 0, CHECKSUM_DIGITS) === checksumOf(json) ? json : undefined;
+}
+
+/** Parses a checksummed line's JSON; undefined when it is not JSON or not an object. */
+export function parseJson(json: Buffer): object | undefined {
   let value: unknown;
   try {
     value = JSON.parse(json.toString('utf8'));
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  // Picked by key rather than with a zod union: opening 10,000 entries parses 10,000 of these.
+  return typeof value === 'object' && value !== null ? value : undefined;
+}
+
+/** Decodes one line without its newline; undefined when the checksum, JSON or shape is wrong. */
+export function decodeJournalLine(line: Uint8Array): JournalRecord | undefined {
+  const json = checkedJson(line);
+  const value = json && parseJson(json);
+  if (!value) return undefined;
+  // Picked by key rather than with a zod union: a journal holds 10,000 of these.
   const parsed = 'entry' in value ? entryRecordSchema.safeParse(value) : headerRecordSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
+/** A header line's contents, or undefined when the value is not a valid header record. */
+export function parseHeaderRecord(value: object): JournalHeader | undefined {
+  const parsed = headerRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data.header : undefined;
+}
+
+export type JournalScanResult = Omit<DecodedJournal, 'records'>;
+
+/**
+ * Splits a journal fed in chunks of any size into lines and keeps the torn-tail accounting; each
+ * complete line goes to `accept`, which says whether it held a valid record. Opening streams the
+ * file through this rather than holding all of it at once.
+ */
+export class JournalScanner {
+  private intactBytes = 0;
+  private badSinceIntact = 0;
+  private corruptLines = 0;
+  /** Bytes fed so far. */
+  private offset = 0;
+  /** The start of a line that the previous chunk did not finish, copied. */
+  private pending: Buffer | undefined;
+
+  constructor(private readonly accept: (line: Uint8Array) => boolean) {}
+
+  /** `chunk` may be reused by the caller once this returns. */
+  feed(chunk: Uint8Array): void {
+    let start = 0;
+    if (this.pending) {
+      const end = chunk.indexOf(NEWLINE);
+      if (end === -1) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        this.offset += chunk.length;
+        return;
+      }
+      const line = Buffer.concat([this.pending, chunk.subarray(0, end)]);
+      this.pending = undefined;
+      this.line(line, this.offset + end + 1);
+      start = end + 1;
+    }
+    while (start < chunk.length) {
+      const end = chunk.indexOf(NEWLINE, start);
+      if (end === -1) {
+        this.pending = Buffer.from(chunk.subarray(start));
+        break;
+      }
+      this.line(chunk.subarray(start, end), this.offset + end + 1);
+      start = end + 1;
+    }
+    this.offset += chunk.length;
+  }
+
+  /** A last line without its newline was never completely written: its append never resolved. */
+  finish(): JournalScanResult {
+    return {
+      intactBytes: this.intactBytes,
+      tornTailBytes: this.offset - this.intactBytes,
+      corruptLines: this.corruptLines,
+    };
+  }
+
+  private line(line: Uint8Array, endOffset: number): void {
+    if (this.accept(line)) {
+      this.intactBytes = endOffset;
+      this.corruptLines += this.badSinceIntact;
+      this.badSinceIntact = 0;
+    } else {
+      this.badSinceIntact += 1;
+    }
+  }
+}
+
 export function decodeJournal(bytes: Uint8Array): DecodedJournal {
   const records: JournalRecord[] = [];
-  let intactBytes = 0;
-  let badSinceIntact = 0;
-  let corruptLines = 0;
-  let start = 0;
-  while (start < bytes.length) {
-    const end = bytes.indexOf(NEWLINE, start);
-    // A last line without its newline was never completely written: its append never resolved.
-    if (end === -1) break;
-    const record = decodeJournalLine(bytes.subarray(start, end));
-    if (record) {
-      records.push(record);
-      intactBytes = end + 1;
-      corruptLines += badSinceIntact;
-      badSinceIntact = 0;
-    } else {
-      badSinceIntact += 1;
-    }
-    start = end + 1;
-  }
-  return { records, intactBytes, tornTailBytes: bytes.length - intactBytes, corruptLines };
+  const scanner = new JournalScanner((line) => {
+    const record = decodeJournalLine(line);
+    if (record) records.push(record);
+    return record !== undefined;
+  });
+  scanner.feed(bytes);
+  return { records, ...scanner.finish() };
 }
