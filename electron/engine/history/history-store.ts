@@ -4,7 +4,7 @@
 // the appends that had not resolved. Past the bound, the newest entries are rewritten to a temp
 // file that replaces the journal in one rename, so a crash leaves the old journal or the new one.
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   newHistoryEntrySchema,
@@ -13,10 +13,12 @@ import {
   type HistoryQuery,
   type NewHistoryEntry,
 } from '../../../shared/history-entry.js';
-import { queryHistory } from './history-query.js';
-import { decodeJournal, encodeJournalLine, JOURNAL_FORMAT, type JournalRecord } from './journal-line.js';
+import { EntryColumns } from './entry-columns.js';
+import { queryHistorySource } from './history-query.js';
+import { encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
+import { readJournal, type JournalRead } from './journal-reader.js';
 import { acquirePidLock, type PidLock } from './pid-lock.js';
-import { DEFAULT_MAX_ENTRIES, keepNewest, needsCompaction } from './retention.js';
+import { DEFAULT_MAX_ENTRIES, needsCompaction } from './retention.js';
 
 export const JOURNAL_FILE = 'history.jsonl';
 export const LOCK_FILE = 'history.lock';
@@ -75,38 +77,33 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
+async function exists(path: string): Promise<boolean> {
   try {
-    return await readFile(path);
+    await access(path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
+}
+
+/** The newest `maxEntries` entries of the journal at `path`, held compactly, and what reading found. */
+async function load(path: string, maxEntries: number): Promise<{ columns: EntryColumns; read: JournalRead }> {
+  const columns = new EntryColumns(maxEntries);
+  const read = await readJournal(path, (entry) => columns.push(entry));
+  // Let go of the strings of entries past the bound (a journal written with a larger one).
+  columns.repack(true);
+  return { columns, read };
 }
 
 function headerLine(nextId: HistoryId): Buffer {
   return encodeJournalLine({ header: { format: JOURNAL_FORMAT, version: 1, nextId } });
 }
 
-/** Entries in id order, without duplicates, and the id the sequence continues from. */
-function entriesOf(records: readonly JournalRecord[]): { entries: HistoryEntry[]; nextId: HistoryId } {
-  const entries: HistoryEntry[] = [];
-  let nextId = 1;
-  for (const record of records) {
-    if ('header' in record) {
-      nextId = Math.max(nextId, record.header.nextId);
-    } else if (record.entry.id >= (entries.at(-1)?.id ?? 0) + 1) {
-      entries.push(record.entry);
-      nextId = Math.max(nextId, record.entry.id + 1);
-    }
-  }
-  return { entries, nextId };
-}
-
 export class HistoryStore {
   private readonly events = new EventEmitter();
   /** Oldest first, at most maxEntries. */
-  private entries: HistoryEntry[];
+  private readonly entries: EntryColumns;
   private nextId: HistoryId;
   /** Entry lines in the journal file, which may run past maxEntries until compaction. */
   private entriesInJournal: number;
@@ -124,9 +121,9 @@ export class HistoryStore {
     private readonly now: () => Date,
     private handle: FileHandle | undefined,
     private readonly lock: PidLock | undefined,
-    loaded: { entries: HistoryEntry[]; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
+    loaded: { entries: EntryColumns; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
   ) {
-    this.entries = keepNewest(loaded.entries, maxEntries);
+    this.entries = loaded.entries;
     this.nextId = loaded.nextId;
     this.entriesInJournal = loaded.entriesInJournal;
     this.journalBytes = loaded.journalBytes;
@@ -142,48 +139,45 @@ export class HistoryStore {
     const journalPath = join(absDir, JOURNAL_FILE);
 
     if (opts.readOnly) {
-      const decoded = decodeJournal((await readIfExists(journalPath)) ?? Buffer.alloc(0));
-      const { entries, nextId } = entriesOf(decoded.records);
+      const { columns, read } = await load(journalPath, maxEntries);
       const recovery = {
-        tornTailBytes: decoded.tornTailBytes,
-        corruptLines: decoded.corruptLines,
+        tornTailBytes: read.tornTailBytes,
+        corruptLines: read.corruptLines,
         removedTempFile: false,
       };
       return new HistoryStore(absDir, maxEntries, recovery, now, undefined, undefined, {
-        entries,
-        nextId,
-        entriesInJournal: entries.length,
-        journalBytes: decoded.intactBytes,
+        entries: columns,
+        nextId: read.nextId,
+        entriesInJournal: read.entryLines,
+        journalBytes: read.intactBytes,
       });
     }
 
     await mkdir(absDir, { recursive: true });
     const lock = await acquirePidLock(join(absDir, LOCK_FILE));
     try {
-      const removedTempFile = (await readIfExists(journalPath + TEMP_SUFFIX)) !== undefined;
+      const removedTempFile = await exists(journalPath + TEMP_SUFFIX);
       if (removedTempFile) await rm(journalPath + TEMP_SUFFIX, { force: true });
-      const bytes = await readIfExists(journalPath);
-      const decoded = decodeJournal(bytes ?? Buffer.alloc(0));
-      const { entries, nextId } = entriesOf(decoded.records);
+      const { columns, read } = await load(journalPath, maxEntries);
       const recovery = {
-        tornTailBytes: decoded.tornTailBytes,
-        corruptLines: decoded.corruptLines,
+        tornTailBytes: read.tornTailBytes,
+        corruptLines: read.corruptLines,
         removedTempFile,
       };
       const store = new HistoryStore(absDir, maxEntries, recovery, now, undefined, lock, {
-        entries,
-        nextId,
-        entriesInJournal: decoded.records.filter((r) => 'entry' in r).length,
-        journalBytes: decoded.intactBytes,
+        entries: columns,
+        nextId: read.nextId,
+        entriesInJournal: read.entryLines,
+        journalBytes: read.intactBytes,
       });
-      if (bytes === undefined || needsCompaction(store.entriesInJournal, maxEntries)) {
-        await store.rewrite(store.entries);
+      if (!read.exists || needsCompaction(store.entriesInJournal, maxEntries)) {
+        await store.rewrite('keep');
       } else {
         const handle = await open(journalPath, 'a');
         store.handle = handle;
         // Cut a torn tail off so the next line starts on a line of its own.
-        if (decoded.tornTailBytes > 0) {
-          await handle.truncate(decoded.intactBytes);
+        if (read.tornTailBytes > 0) {
+          await handle.truncate(read.intactBytes);
           await handle.datasync();
         }
       }
@@ -222,22 +216,12 @@ export class HistoryStore {
 
   /** Up to `query.limit` entries, newest first. */
   list(query: HistoryQuery): HistoryEntry[] {
-    return queryHistory(this.entries, query);
+    return queryHistorySource(this.entries, query);
   }
 
   get(id: HistoryId): HistoryEntry | undefined {
-    // Ids increase along the list, so a binary search finds one.
-    let low = 0;
-    let high = this.entries.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const entry = this.entries[mid];
-      if (!entry) return undefined;
-      if (entry.id === id) return entry;
-      if (entry.id < id) low = mid + 1;
-      else high = mid - 1;
-    }
-    return undefined;
+    const index = this.entries.indexOf(id);
+    return index === -1 ? undefined : this.entries.checkedEntryAt(index);
   }
 
   count(): number {
@@ -249,7 +233,7 @@ export class HistoryStore {
     this.assertWritable();
     this.openBatch = undefined; // appends made after this call land after the clear
     await this.enqueue(async () => {
-      await this.rewrite([]);
+      await this.rewrite('none');
       this.events.emit('clear');
     });
   }
@@ -314,8 +298,8 @@ export class HistoryStore {
       return;
     }
     this.entriesInJournal += batch.entries.length;
-    this.entries.push(...batch.entries);
-    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
+    // Checked against the schema by append; the ring drops the oldest past maxEntries.
+    for (const entry of batch.entries) this.entries.push(entry);
     batch.entries.forEach((entry, i) => batch.settle[i]?.resolve(entry));
     for (const entry of batch.entries) {
       try {
@@ -326,20 +310,26 @@ export class HistoryStore {
     }
     if (needsCompaction(this.entriesInJournal, this.maxEntries)) {
       try {
-        await this.rewrite(this.entries);
+        await this.rewrite('keep');
       } catch (error) {
         if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
       }
     }
   }
 
-  /** Replaces the journal with a header and `keep`, atomically. */
-  private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
+  /** Replaces the journal with a header and the entries held (or none), atomically. */
+  private async rewrite(keep: 'keep' | 'none'): Promise<void> {
     const temp = this.journalPath + TEMP_SUFFIX;
-    const bytes = Buffer.concat([
-      headerLine(this.nextId),
-      ...keep.map((entry) => encodeJournalLine({ entry })),
-    ]);
+    const lines = [headerLine(this.nextId)];
+    const count = keep === 'keep' ? this.entries.length : 0;
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const entry = this.entries.checkedEntryAt(i);
+      if (!entry) continue;
+      lines.push(encodeJournalLine({ entry }));
+      kept += 1;
+    }
+    const bytes = Buffer.concat(lines);
     const out = await open(temp, 'w');
     try {
       await writeAll(out, bytes);
@@ -351,8 +341,9 @@ export class HistoryStore {
     // The old handle now writes to the replaced file: drop it before anything can use it.
     const previous = this.handle;
     this.handle = undefined;
-    this.entries = [...keep];
-    this.entriesInJournal = keep.length;
+    if (keep === 'none') this.entries.clear();
+    else this.entries.repack(true);
+    this.entriesInJournal = kept;
     this.journalBytes = bytes.length;
     await previous?.close().catch(() => undefined);
     this.handle = await open(this.journalPath, 'a');
