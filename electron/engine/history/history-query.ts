@@ -1,11 +1,5 @@
 // Filtering and paging the history for the CLI and the app: newest first, `before` for the next page.
-import type {
-  HistoryEntry,
-  HistoryId,
-  HistoryKind,
-  HistoryQuery,
-  HistoryReason,
-} from '../../../shared/history-entry.js';
+import type { HistoryEntry, HistoryQuery } from '../../../shared/history-entry.js';
 
 function searchableText(entry: HistoryEntry): string {
   const requester =
@@ -34,51 +28,12 @@ export function matchesHistoryQuery(entry: HistoryEntry, query: Omit<HistoryQuer
   return true;
 }
 
-/** Entries ordered oldest first, read by index: a plain list, or the store's compact columns. */
-export interface HistorySource {
-  readonly length: number;
-  idAt(index: number): HistoryId;
-  kindAt(index: number): HistoryKind;
-  reasonAt(index: number): HistoryReason;
-  /** The entry, for matching only. */
-  entryAt(index: number): HistoryEntry;
-  /** The entry to hand out, or undefined when it must not be (it fails the schema). */
-  checkedEntryAt(index: number): HistoryEntry | undefined;
-}
-
-/** Up to `limit` matching entries, newest first. */
-export function queryHistorySource(source: HistorySource, query: HistoryQuery): HistoryEntry[] {
-  const page: HistoryEntry[] = [];
-  const needle = query.search?.trim() ? query.search : undefined;
-  // Id, kind and reason are read without making the entry; only candidates are made into objects.
-  for (let i = source.length - 1; i >= 0 && page.length < query.limit; i--) {
-    if (query.before !== undefined && source.idAt(i) >= query.before) continue;
-    if (query.kind !== undefined && source.kindAt(i) !== query.kind) continue;
-    if (query.reason !== undefined && source.reasonAt(i) !== query.reason) continue;
-    if (needle !== undefined && !matchesHistoryQuery(source.entryAt(i), { search: needle })) continue;
-    const entry = source.checkedEntryAt(i);
-    if (entry) page.push(entry);
-  }
-  return page;
-}
-
-function arraySource(oldestFirst: readonly HistoryEntry[]): HistorySource {
-  const at = (index: number): HistoryEntry => {
-    const entry = oldestFirst[index];
-    if (!entry) throw new RangeError(`no entry at ${index}`);
-    return entry;
-  };
-  return {
-    length: oldestFirst.length,
-    idAt: (index) => at(index).id,
-    kindAt: (index) => at(index).kind,
-    reasonAt: (index) => at(index).reason,
-    entryAt: at,
-    checkedEntryAt: at,
-  };
-}
-
 /** Up to `limit` matching entries, newest first, from a list ordered oldest first. */
 export function queryHistory(oldestFirst: readonly HistoryEntry[], query: HistoryQuery): HistoryEntry[] {
-  return queryHistorySource(arraySource(oldestFirst), query);
+  const page: HistoryEntry[] = [];
+  for (let i = oldestFirst.length - 1; i >= 0 && page.length < query.limit; i--) {
+    const entry = oldestFirst[i];
+    if (entry && matchesHistoryQuery(entry, query)) page.push(entry);
+  }
+  return page;
 }

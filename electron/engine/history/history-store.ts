@@ -4,7 +4,7 @@
 // the appends that had not resolved. Past the bound, the newest entries are rewritten to a temp
 // file that replaces the journal in one rename, so a crash leaves the old journal or the new one.
 import { EventEmitter } from 'node:events';
-import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   newHistoryEntrySchema,
@@ -13,12 +13,10 @@ import {
   type HistoryQuery,
   type NewHistoryEntry,
 } from '../../../shared/history-entry.js';
-import { EntryColumns } from './entry-columns.js';
-import { queryHistorySource } from './history-query.js';
-import { encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
-import { readJournal, type JournalRead } from './journal-reader.js';
+import { queryHistory } from './history-query.js';
+import { decodeJournal, encodeJournalLine, JOURNAL_FORMAT, type JournalRecord } from './journal-line.js';
 import { acquirePidLock, type PidLock } from './pid-lock.js';
-import { DEFAULT_MAX_ENTRIES, needsCompaction } from './retention.js';
+import { DEFAULT_MAX_ENTRIES, keepNewest, needsCompaction } from './retention.js';
 
 export const JOURNAL_FILE = 'history.jsonl';
 export const LOCK_FILE = 'history.lock';
@@ -77,33 +75,38 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function readIfExists(path: string): Promise<Buffer | undefined> {
   try {
-    await access(path);
-    return true;
+    return await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-/** The newest `maxEntries` entries of the journal at `path`, held compactly, and what reading found. */
-async function load(path: string, maxEntries: number): Promise<{ columns: EntryColumns; read: JournalRead }> {
-  const columns = new EntryColumns(maxEntries);
-  const read = await readJournal(path, (entry) => columns.push(entry));
-  // Let go of the strings of entries past the bound (a journal written with a larger one).
-  columns.repack(true);
-  return { columns, read };
 }
 
 function headerLine(nextId: HistoryId): Buffer {
   return encodeJournalLine({ header: { format: JOURNAL_FORMAT, version: 1, nextId } });
 }
 
+/** Entries in id order, without duplicates, and the id the sequence continues from. */
+function entriesOf(records: readonly JournalRecord[]): { entries: HistoryEntry[]; nextId: HistoryId } {
+  const entries: HistoryEntry[] = [];
+  let nextId = 1;
+  for (const record of records) {
+    if ('header' in record) {
+      nextId = Math.max(nextId, record.header.nextId);
+    } else if (record.entry.id >= (entries.at(-1)?.id ?? 0) + 1) {
+      entries.push(record.entry);
+      nextId = Math.max(nextId, record.entry.id + 1);
+    }
+  }
+  return { entries, nextId };
+}
+
 export class HistoryStore {
   private readonly events = new EventEmitter();
   /** Oldest first, at most maxEntries. */
-  private readonly entries: EntryColumns;
+  private entries: HistoryEntry[];
   private nextId: HistoryId;
   /** Entry lines in the journal file, which may run past maxEntries until compaction. */
   private entriesInJournal: number;
@@ -121,9 +124,9 @@ export class HistoryStore {
     private readonly now: () => Date,
     private handle: FileHandle | undefined,
     private readonly lock: PidLock | undefined,
-    loaded: { entries: EntryColumns; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
+    loaded: { entries: HistoryEntry[]; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
   ) {
-    this.entries = loaded.entries;
+    this.entries = keepNewest(loaded.entries, maxEntries);
     this.nextId = loaded.nextId;
     this.entriesInJournal = loaded.entriesInJournal;
     this.journalBytes = loaded.journalBytes;
@@ -139,45 +142,48 @@ export class HistoryStore {
     const journalPath = join(absDir, JOURNAL_FILE);
 
     if (opts.readOnly) {
-      const { columns, read } = await load(journalPath, maxEntries);
+      const decoded = decodeJournal((await readIfExists(journalPath)) ?? Buffer.alloc(0));
+      const { entries, nextId } = entriesOf(decoded.records);
       const recovery = {
-        tornTailBytes: read.tornTailBytes,
-        corruptLines: read.corruptLines,
+        tornTailBytes: decoded.tornTailBytes,
+        corruptLines: decoded.corruptLines,
         removedTempFile: false,
       };
       return new HistoryStore(absDir, maxEntries, recovery, now, undefined, undefined, {
-        entries: columns,
-        nextId: read.nextId,
-        entriesInJournal: read.entryLines,
-        journalBytes: read.intactBytes,
+        entries,
+        nextId,
+        entriesInJournal: entries.length,
+        journalBytes: decoded.intactBytes,
       });
     }
 
     await mkdir(absDir, { recursive: true });
     const lock = await acquirePidLock(join(absDir, LOCK_FILE));
     try {
-      const removedTempFile = await exists(journalPath + TEMP_SUFFIX);
+      const removedTempFile = (await readIfExists(journalPath + TEMP_SUFFIX)) !== undefined;
       if (removedTempFile) await rm(journalPath + TEMP_SUFFIX, { force: true });
-      const { columns, read } = await load(journalPath, maxEntries);
+      const bytes = await readIfExists(journalPath);
+      const decoded = decodeJournal(bytes ?? Buffer.alloc(0));
+      const { entries, nextId } = entriesOf(decoded.records);
       const recovery = {
-        tornTailBytes: read.tornTailBytes,
-        corruptLines: read.corruptLines,
+        tornTailBytes: decoded.tornTailBytes,
+        corruptLines: decoded.corruptLines,
         removedTempFile,
       };
       const store = new HistoryStore(absDir, maxEntries, recovery, now, undefined, lock, {
-        entries: columns,
-        nextId: read.nextId,
-        entriesInJournal: read.entryLines,
-        journalBytes: read.intactBytes,
+        entries,
+        nextId,
+        entriesInJournal: decoded.records.filter((r) => 'entry' in r).length,
+        journalBytes: decoded.intactBytes,
       });
-      if (!read.exists || needsCompaction(store.entriesInJournal, maxEntries)) {
-        await store.rewrite('keep');
+      if (bytes === undefined || needsCompaction(store.entriesInJournal, maxEntries)) {
+        await store.rewrite(store.entries);
       } else {
         const handle = await open(journalPath, 'a');
         store.handle = handle;
         // Cut a torn tail off so the next line starts on a line of its own.
-        if (read.tornTailBytes > 0) {
-          await handle.truncate(read.intactBytes);
+        if (decoded.tornTailBytes > 0) {
+          await handle.truncate(decoded.intactBytes);
           await handle.datasync();
         }
       }
@@ -216,12 +222,22 @@ export class HistoryStore {
 
   /** Up to `query.limit` entries, newest first. */
   list(query: HistoryQuery): HistoryEntry[] {
-    return queryHistorySource(this.entries, query);
+    return queryHistory(this.entries, query);
   }
 
   get(id: HistoryId): HistoryEntry | undefined {
-    const index = this.entries.indexOf(id);
-    return index === -1 ? undefined : this.entries.checkedEntryAt(index);
+    // Ids increase along the list, so a binary search finds one.
+    let low = 0;
+    let high = this.entries.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const entry = this.entries[mid];
+      if (!entry) return undefined;
+      if (entry.id === id) return entry;
+      if (entry.id < id) low = mid + 1;
+      else high = mid - 1;
+    }
+    return undefined;
   }
 
   count(): number {
@@ -233,7 +249,7 @@ export class HistoryStore {
     this.assertWritable();
     this.openBatch = undefined; // appends made after this call land after the clear
     await this.enqueue(async () => {
-      await this.rewrite('none');
+      await this.rewrite([]);
       this.events.emit('clear');
     });
   }
@@ -298,8 +314,8 @@ export class HistoryStore {
       return;
     }
     this.entriesInJournal += batch.entries.length;
-    // Checked against the schema by append; the ring drops the oldest past maxEntries.
-    for (const entry of batch.entries) this.entries.push(entry);
+    this.entries.push(...batch.entries);
+    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
     batch.entries.forEach((entry, i) => batch.settle[i]?.resolve(entry));
     for (const entry of batch.entries) {
       try {
@@ -310,26 +326,20 @@ export class HistoryStore {
     }
     if (needsCompaction(this.entriesInJournal, this.maxEntries)) {
       try {
-        await this.rewrite('keep');
+        await this.rewrite(this.entries);
       } catch (error) {
         if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
       }
     }
   }
 
-  /** Replaces the journal with a header and the entries held (or none), atomically. */
-  private async rewrite(keep: 'keep' | 'none'): Promise<void> {
+  /** Replaces the journal with a header and `keep`, atomically. */
+  private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
     const temp = this.journalPath + TEMP_SUFFIX;
-    const lines = [headerLine(this.nextId)];
-    const count = keep === 'keep' ? this.entries.length : 0;
-    let kept = 0;
-    for (let i = 0; i < count; i++) {
-      const entry = this.entries.checkedEntryAt(i);
-      if (!entry) continue;
-      lines.push(encodeJournalLine({ entry }));
-      kept += 1;
-    }
-    const bytes = Buffer.concat(lines);
+    const bytes = Buffer.concat([
+      headerLine(this.nextId),
+      ...keep.map((entry) => encodeJournalLine({ entry })),
+    ]);
     const out = await open(temp, 'w');
     try {
       await writeAll(out, bytes);
@@ -341,9 +351,8 @@ export class HistoryStore {
     // The old handle now writes to the replaced file: drop it before anything can use it.
     const previous = this.handle;
     this.handle = undefined;
-    if (keep === 'none') this.entries.clear();
-    else this.entries.repack(true);
-    this.entriesInJournal = kept;
+    this.entries = [...keep];
+    this.entriesInJournal = keep.length;
     this.journalBytes = bytes.length;
     await previous?.close().catch(() => undefined);
     this.handle = await open(this.journalPath, 'a');
