@@ -4,7 +4,7 @@
 // the appends that had not resolved. Past the bound, the newest entries are rewritten to a temp
 // file that replaces the journal in one rename, so a crash leaves the old journal or the new one.
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   newHistoryEntrySchema,
@@ -14,7 +14,8 @@ import {
   type NewHistoryEntry,
 } from '../../../shared/history-entry.js';
 import { queryHistory } from './history-query.js';
-import { decodeJournal, encodeJournalLine, JOURNAL_FORMAT, type JournalRecord } from './journal-line.js';
+import { encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
+import { readJournal } from './journal-reader.js';
 import { acquirePidLock, type PidLock } from './pid-lock.js';
 import { DEFAULT_MAX_ENTRIES, keepNewest, needsCompaction } from './retention.js';
 
@@ -75,32 +76,18 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
+async function exists(path: string): Promise<boolean> {
   try {
-    return await readFile(path);
+    await stat(path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
 }
 
 function headerLine(nextId: HistoryId): Buffer {
   return encodeJournalLine({ header: { format: JOURNAL_FORMAT, version: 1, nextId } });
-}
-
-/** Entries in id order, without duplicates, and the id the sequence continues from. */
-function entriesOf(records: readonly JournalRecord[]): { entries: HistoryEntry[]; nextId: HistoryId } {
-  const entries: HistoryEntry[] = [];
-  let nextId = 1;
-  for (const record of records) {
-    if ('header' in record) {
-      nextId = Math.max(nextId, record.header.nextId);
-    } else if (record.entry.id >= (entries.at(-1)?.id ?? 0) + 1) {
-      entries.push(record.entry);
-      nextId = Math.max(nextId, record.entry.id + 1);
-    }
-  }
-  return { entries, nextId };
 }
 
 export class HistoryStore {
@@ -142,48 +129,45 @@ export class HistoryStore {
     const journalPath = join(absDir, JOURNAL_FILE);
 
     if (opts.readOnly) {
-      const decoded = decodeJournal((await readIfExists(journalPath)) ?? Buffer.alloc(0));
-      const { entries, nextId } = entriesOf(decoded.records);
+      const read = await readJournal(journalPath);
       const recovery = {
-        tornTailBytes: decoded.tornTailBytes,
-        corruptLines: decoded.corruptLines,
+        tornTailBytes: read.tornTailBytes,
+        corruptLines: read.corruptLines,
         removedTempFile: false,
       };
       return new HistoryStore(absDir, maxEntries, recovery, now, undefined, undefined, {
-        entries,
-        nextId,
-        entriesInJournal: entries.length,
-        journalBytes: decoded.intactBytes,
+        entries: read.entries,
+        nextId: read.nextId,
+        entriesInJournal: read.entries.length,
+        journalBytes: read.intactBytes,
       });
     }
 
     await mkdir(absDir, { recursive: true });
     const lock = await acquirePidLock(join(absDir, LOCK_FILE));
     try {
-      const removedTempFile = (await readIfExists(journalPath + TEMP_SUFFIX)) !== undefined;
+      const removedTempFile = await exists(journalPath + TEMP_SUFFIX);
       if (removedTempFile) await rm(journalPath + TEMP_SUFFIX, { force: true });
-      const bytes = await readIfExists(journalPath);
-      const decoded = decodeJournal(bytes ?? Buffer.alloc(0));
-      const { entries, nextId } = entriesOf(decoded.records);
+      const read = await readJournal(journalPath);
       const recovery = {
-        tornTailBytes: decoded.tornTailBytes,
-        corruptLines: decoded.corruptLines,
+        tornTailBytes: read.tornTailBytes,
+        corruptLines: read.corruptLines,
         removedTempFile,
       };
       const store = new HistoryStore(absDir, maxEntries, recovery, now, undefined, lock, {
-        entries,
-        nextId,
-        entriesInJournal: decoded.records.filter((r) => 'entry' in r).length,
-        journalBytes: decoded.intactBytes,
+        entries: read.entries,
+        nextId: read.nextId,
+        entriesInJournal: read.entryLines,
+        journalBytes: read.intactBytes,
       });
-      if (bytes === undefined || needsCompaction(store.entriesInJournal, maxEntries)) {
+      if (!read.exists || needsCompaction(store.entriesInJournal, maxEntries)) {
         await store.rewrite(store.entries);
       } else {
         const handle = await open(journalPath, 'a');
         store.handle = handle;
         // Cut a torn tail off so the next line starts on a line of its own.
-        if (decoded.tornTailBytes > 0) {
-          await handle.truncate(decoded.intactBytes);
+        if (read.tornTailBytes > 0) {
+          await handle.truncate(read.intactBytes);
           await handle.datasync();
         }
       }
