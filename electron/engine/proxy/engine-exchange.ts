@@ -106,11 +106,12 @@ export class EngineExchange implements LinkHandler {
 
   /** Stops reading the engine's answer until `resume` (the client is slower). */
   pause(): void {
-    this.socket.pause();
+    if (this.link.handler === this) this.socket.pause();
   }
 
+  /** A drain that comes after the exchange ended must not resume a connection now serving another. */
   resume(): void {
-    this.socket.resume();
+    if (this.link.handler === this) this.socket.resume();
   }
 
   /** The client went away: the engine's work for it (a log stream, an export) stops with the connection. */
