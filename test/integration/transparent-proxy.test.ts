@@ -402,6 +402,49 @@ describe('HTTP framing at the proxy (request smuggling)', () => {
     expect(await ok(proxy.host, ['version', '--format', '{{.Server.APIVersion}}'])).toMatch(/^1\.\d+\n$/);
   });
 
+  it('answers every pipelined request of a client that closes its side right after sending them', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ path: proxy.socketPath, allowHalfOpen: true });
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.on('error', reject);
+      socket.end(
+        'GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n\r\nHEAD /_ping HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+    });
+    expect([...reply.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200', '200', '200']);
+  });
+
+  it('answers 400 when the client closes its side before its body ended (streamed or judged whole)', async () => {
+    // A gate that reads every body whole, as the policy does for creates.
+    const judging = await startProxy(stack.dockerSocket, {
+      needsBody: () => true,
+      decide: () => ({ kind: 'forward' }),
+    });
+    try {
+      for (const socketPath of [proxy.socketPath, judging.socketPath]) {
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = net.connect({ path: socketPath, allowHalfOpen: true });
+          const chunks: Buffer[] = [];
+          socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+          socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+          socket.on('error', reject);
+          socket.write(
+            'POST /images/load?quiet=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: 5000\r\n\r\n',
+          );
+          socket.write(Buffer.alloc(1000, 0x61));
+          setTimeout(() => socket.end(), 100);
+          setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
+        });
+        expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+        expect(reply).toContain('connection closed before the body ended');
+      }
+    } finally {
+      await judging.close();
+    }
+  });
+
   it('serves the older 200 raw-stream hijack (no Upgrade header) with stdin', async () => {
     const id = (await ok(direct, ['run', '-d', '-i', '--network', 'none', 'sw-test/busybox', 'cat'])).trim();
     try {

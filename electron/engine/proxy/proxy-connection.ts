@@ -36,6 +36,8 @@ export class ProxyConnection {
   private hijacked = false;
   private closed = false;
   private clientEnded = false;
+  /** While a request body is being read: ends it with a 400 when the client closes its side first. */
+  private bodyCut: (() => void) | null = null;
   private corked = false;
   /** The engine exchange being served; aborted when the client goes away so streams stop upstream too. */
   private exchange: EngineExchange | null = null;
@@ -52,7 +54,9 @@ export class ProxyConnection {
     this.reads = readClient(socket, options.upstream.buffers, (chunk) => this.onData(chunk));
     socket.on('end', () => {
       this.clientEnded = true;
-      if (!this.busy && !this.hijacked) this.socket.end();
+      if (this.bodyCut) this.bodyCut();
+      // Not end() at once: a whole pipelined request may still wait in the buffer for its turn.
+      else if (!this.busy && !this.hijacked) this.next();
     });
     socket.on('error', () => this.destroy());
     socket.on('close', () => {
@@ -160,7 +164,8 @@ export class ProxyConnection {
     let body: Buffer | null = null;
     let bodyRead = head.body.kind === 'none';
     if (head.body.kind !== 'none' && gate.needsBody(head, requester)) {
-      if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      if (head.expectContinue && head.httpVersion === '1.1')
+        this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
       const collected = await this.collectBody(head, MAX_JUDGED_BODY_BYTES);
       if (collected.kind === 'error') {
         this.refuse(collected.status, `${MESSAGE_PREFIX}${collected.message}`, isHead);
@@ -205,7 +210,8 @@ export class ProxyConnection {
       exchange.endBody();
       return;
     }
-    if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    // An HTTP/1.0 client gets no interim answer (RFC 9110 §15.2).
+    if (head.expectContinue && head.httpVersion === '1.1') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     this.streamBody(head, exchange, () => {
       bodyRead = true;
     });
@@ -301,6 +307,7 @@ export class ProxyConnection {
     const complete = (error: { status: number; message: string } | null, rest: Buffer): void => {
       done = true;
       this.sink = null;
+      this.bodyCut = null;
       this.buffer = Buffer.from(rest);
       onEnd(error);
     };
@@ -333,11 +340,16 @@ export class ProxyConnection {
       if (remaining === 0) complete(null, chunk.subarray(take));
     };
     this.sink = sink;
+    const cut = (): void =>
+      complete({ status: 400, message: 'connection closed before the body ended' }, Buffer.alloc(0));
+    this.bodyCut = cut;
     const buffered = this.buffer;
     this.buffer = Buffer.alloc(0);
     if (buffered.length > 0) sink(buffered);
-    if (!done && this.clientEnded)
-      complete({ status: 400, message: 'connection closed before the body ended' }, Buffer.alloc(0));
+    if (done) return;
+    if (this.clientEnded) cut();
+    // Pipelined bytes may have paused the socket while the gate decided: the body must flow now.
+    else this.socket.resume();
   }
 
   /**
