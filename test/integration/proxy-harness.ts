@@ -64,3 +64,33 @@ export function rawExchange(socketPath: string, bytes: string | Buffer, idleMs =
     socket.on('error', reject);
   });
 }
+
+/**
+ * Connects half-open-capable, lets `send` write (and end its side when it likes), and collects
+ * everything until the server ends; rejects after `timeoutMs` without an end.
+ */
+export function exchangeUntilServerEnds(
+  socketPath: string,
+  send: (socket: net.Socket) => void,
+  timeoutMs = 5000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ path: socketPath, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no end from the server within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    send(socket);
+  });
+}
