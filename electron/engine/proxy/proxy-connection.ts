@@ -164,8 +164,7 @@ export class ProxyConnection {
     let body: Buffer | null = null;
     let bodyRead = head.body.kind === 'none';
     if (head.body.kind !== 'none' && gate.needsBody(head, requester)) {
-      if (head.expectContinue && head.httpVersion === '1.1')
-        this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      this.answerExpectContinue(head);
       const collected = await this.collectBody(head, MAX_JUDGED_BODY_BYTES);
       if (collected.kind === 'error') {
         this.refuse(collected.status, `${MESSAGE_PREFIX}${collected.message}`, isHead);
@@ -210,11 +209,16 @@ export class ProxyConnection {
       exchange.endBody();
       return;
     }
-    // An HTTP/1.0 client gets no interim answer (RFC 9110 §15.2).
-    if (head.expectContinue && head.httpVersion === '1.1') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    this.answerExpectContinue(head);
     this.streamBody(head, exchange, () => {
       bodyRead = true;
     });
+  }
+
+  /** The proxy reads the body, so it answers `Expect: 100-continue` itself (the engine never sees it). */
+  private answerExpectContinue(head: RequestHead): void {
+    // An HTTP/1.0 client gets no interim answer (RFC 9110 §15.2).
+    if (head.expectContinue && head.httpVersion === '1.1') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
   }
 
   /** Reads the whole body into memory (bounded), for the gate to judge. */
@@ -366,23 +370,20 @@ export class ProxyConnection {
     let mode: 'raw' | 'frame' | 'dechunk' = 'raw';
     let decoder: ChunkedDecoder | null = null;
     let engineChunked = false;
-    let paused = false;
     const seen: Buffer[] = [];
     let seenBytes = 0;
-    /** Writes body bytes; `written` runs once they left (the read buffer they sit in may be reused). */
     // Body bytes join the head's batch when they come in the same turn; later ones (a stream's) are
-    // written at once: each read is already one large piece.
-    const write = (data: Buffer | string, written?: () => void): void => {
-      if (this.socket.write(data, written) || paused) return;
-      const exchange = this.exchange;
-      if (!exchange) return;
-      paused = true;
-      exchange.pause();
-      this.socket.once('drain', () => {
-        paused = false;
-        exchange.resume();
-      });
-    };
+    // written at once: each read is already one large piece. A full client pauses the exchange that
+    // was paused, and resumes that one (see EngineExchange.resume).
+    let pausedExchange: EngineExchange | null = null;
+    const write = backpressured(
+      this.socket,
+      () => {
+        pausedExchange = this.exchange;
+        pausedExchange?.pause();
+      },
+      () => pausedExchange?.resume(),
+    );
     return {
       head: (response) => {
         status = response.status;
@@ -441,7 +442,8 @@ export class ProxyConnection {
           const raw = Buffer.concat(seen, seenBytes);
           onResponse(status, engineChunked ? dechunk(raw) : raw);
         }
-        this.finish(keepAlive && bodyFinished());
+        // keepAlive already went false at the head if the client's body was not all read then.
+        this.finish(keepAlive);
       },
       upgraded: (response, upstream, rest) => {
         this.exchange = null;
@@ -486,11 +488,7 @@ export class ProxyConnection {
 
 /** The request head the engine gets: the client's fields minus hop-by-hop ones, framed by the proxy. */
 function requestHeadText(head: RequestHead, target: string, body: Buffer | null, hijack: boolean): string {
-  const named = new Set<string>();
-  for (const [name, value] of head.headers) {
-    if (name.toLowerCase() === 'connection')
-      value.split(',').forEach((n) => named.add(n.trim().toLowerCase()));
-  }
+  const named = new Set(head.connection);
   let text = `${head.method} ${target} HTTP/1.1\r\n`;
   let host = false;
   for (const [name, value] of head.headers) {
@@ -548,14 +546,31 @@ function spliceHijacked(
 
 /** Writes what `from` reads into `to`, pausing `from` while `to` is full. */
 function relay(to: net.Socket, from: net.Socket, hold: () => () => void): (chunk: Buffer) => void {
+  const write = backpressured(
+    to,
+    () => from.pause(),
+    () => from.resume(),
+  );
+  return (chunk) => write(chunk, hold());
+}
+
+/**
+ * Writes into `to`; when it is full, `pause` stops the source until `to` drains and `resume` runs.
+ * `written` runs once the bytes have left (the read buffer they sit in may then be reused).
+ */
+function backpressured(
+  to: net.Socket,
+  pause: () => void,
+  resume: () => void,
+): (data: Buffer | string, written?: () => void) => void {
   let paused = false;
-  return (chunk) => {
-    if (to.write(chunk, hold()) || paused) return;
+  return (data, written) => {
+    if (to.write(data, written) || paused) return;
     paused = true;
-    from.pause();
+    pause();
     to.once('drain', () => {
       paused = false;
-      from.resume();
+      resume();
     });
   };
 }

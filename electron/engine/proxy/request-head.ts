@@ -18,6 +18,8 @@ export interface RequestHead {
   /** Body framing derived from the headers. */
   body: { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
   keepAlive: boolean;
+  /** The Connection header's tokens, lowercased: the fields they name are hop-by-hop too. */
+  connection: readonly string[];
   /** The Upgrade protocol when the client asked to switch (`Connection: Upgrade` + `Upgrade: x`). */
   upgrade: string | null;
   expectContinue: boolean;
@@ -39,7 +41,8 @@ function fail(status: number, message: string): HeadParse {
   return { kind: 'error', status, message };
 }
 
-function headerList(value: string): string[] {
+/** A comma-separated field value as lowercased tokens, empty elements dropped (RFC 9110 §5.6.1). */
+export function headerList(value: string): string[] {
   return value
     .split(',')
     .map((part) => part.trim().toLowerCase())
@@ -146,6 +149,7 @@ export function parseRequestHead(buffer: Buffer): HeadParse {
       headers,
       body,
       keepAlive,
+      connection,
       upgrade,
       expectContinue: expect === '100-continue',
     },

@@ -1,6 +1,8 @@
 // Parses the engine's response head. The engine is trusted, but the relay forwards its body bytes
 // as they come, so where the body ends must be derived exactly as RFC 9112 §6.3 says.
 
+import { headerList } from './request-head.js';
+
 export const MAX_RESPONSE_HEAD_BYTES = 1 << 20;
 
 /** How the body that follows the head is delimited. */
@@ -28,8 +30,6 @@ export type ResponseHeadParse =
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: (.*))?$/;
-
-const tokens = (value: string): string[] => value.split(',').map((part) => part.trim().toLowerCase());
 
 /** Parses the head at the start of `buffer`, for a request made with `method`. */
 export function parseResponseHead(buffer: Buffer, method: string): ResponseHeadParse {
@@ -62,10 +62,10 @@ export function parseResponseHead(buffer: Buffer, method: string): ResponseHeadP
         contentLength = value;
         break;
       case 'transfer-encoding':
-        transferEncoding = [...transferEncoding, ...tokens(value)];
+        transferEncoding = [...transferEncoding, ...headerList(value)];
         break;
       case 'connection':
-        connection = [...connection, ...tokens(value)];
+        connection = [...connection, ...headerList(value)];
         break;
     }
   }
