@@ -24,6 +24,7 @@ describe('ChunkedScanner', () => {
     ['an empty body', '0\r\n\r\n'],
     ['data that looks like framing', '7\r\n0\r\n\r\n\r\n\r\n0\r\n\r\n'],
     ['a leading-zero size', '0005\r\nhello\r\n0\r\n\r\n'],
+    ['whitespace before an extension', '5 \t;x=1\r\nhello\r\n0\r\n\r\n'],
   ];
   for (const [name, body] of complete) {
     for (const step of [1, 2, 3, 7, 1000]) {
@@ -58,6 +59,12 @@ describe('ChunkedScanner', () => {
     ['a size over 15 hex digits', '1000000000000000\r\n'],
     ['a bare LF in a trailer', '0\r\nX: 1\n\r\n'],
     ['a bare CR at the end', '0\r\n\rX'],
+    ['whitespace after the size without an extension', '5 \r\nhello\r\n0\r\n\r\n'],
+    ['a NUL in an extension', '5;a\0\r\nhello\r\n0\r\n\r\n'],
+    ['a size line over 1024 bytes', `5;${'x'.repeat(1100)}\r\nhello\r\n0\r\n\r\n`],
+    ['a trailer without a colon', '0\r\nnot a trailer\r\n\r\n'],
+    ['a trailer without a name', '0\r\n: x\r\n\r\n'],
+    ['trailers over 16 KiB', `0\r\nX: ${'y'.repeat(17 * 1024)}\r\n\r\n`],
   ];
   for (const [name, body] of malformed) {
     it(`refuses ${name}`, () => {

@@ -430,7 +430,7 @@ export class ProxyConnection {
           this.writeBatched(raw, exchange.hold());
           write(CRLF);
         } else {
-          // The decoder keeps partial lines: it gets a copy, not a view into a reused read buffer.
+          // The data are views of what the decoder is given, written later: it gets a copy of the read.
           const step = (decoder as ChunkedDecoder).push(Buffer.from(raw));
           if (step.kind === 'data') for (const data of step.data) write(data);
         }
