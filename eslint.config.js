@@ -27,20 +27,21 @@ export default tseslint.config(
   },
   {
     // Only the Electron shell may import electron, and only the typed IPC modules may touch raw IPC.
-    files: ['electron/app/**/*.ts'],
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
       'no-restricted-syntax': [
         'error',
         {
           selector: 'MemberExpression[object.name=/^(ipcMain|ipcRenderer)$/]',
-          message: 'Use the typed IPC contract (electron/app/ipc-*.ts), not raw ipcMain/ipcRenderer.',
+          message:
+            'Use the typed IPC contract (electron/main/ipc-main.ts, electron/preload/preload.ts), not raw ipcMain/ipcRenderer.',
         },
       ],
     },
   },
   {
-    files: ['electron/app/ipc-main.ts', 'electron/app/preload.ts'],
+    files: ['electron/main/ipc-main.ts', 'electron/preload/preload.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

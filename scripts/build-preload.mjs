@@ -1,4 +1,4 @@
-// Bundles electron/app/preload.ts into one CommonJS file: a sandboxed preload can only `require`
+// Bundles electron/preload/preload.ts into one CommonJS file: a sandboxed preload can only `require`
 // a few built-ins (electron among them) and cannot load ES modules, while the rest of the main
 // process is ESM compiled by tsc.
 import { build } from 'esbuild';
@@ -8,8 +8,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['electron/app/preload.ts'],
-  outfile: 'dist/electron/app/preload.cjs',
+  entryPoints: ['electron/preload/preload.ts'],
+  outfile: 'dist/electron/preload/preload.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -18,4 +18,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('preload: dist/electron/app/preload.cjs');
+console.log('preload: dist/electron/preload/preload.cjs');

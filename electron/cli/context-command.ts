@@ -2,7 +2,7 @@
 // use socket-warden`) goes through the proxy.
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { defaultDataDir, defaultListen } from './default-paths.js';
+import { defaultDataDir, defaultListen } from '../core/default-paths.js';
 
 export async function runContextCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

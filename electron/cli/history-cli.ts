@@ -1,7 +1,7 @@
 // `socket-warden history`: the denial history, as a table or JSON.
 import { parseArgs } from 'node:util';
-import { runHistoryCommand } from '../engine/history/history-command.js';
-import { defaultDataDir } from './default-paths.js';
+import { runHistoryCommand } from '../core/history/history-command.js';
+import { defaultDataDir } from '../core/default-paths.js';
 
 export async function runHistoryCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({

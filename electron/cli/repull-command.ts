@@ -1,8 +1,8 @@
 // `socket-warden repull <image>`: the fix for a moved tag (spec §6) — remove the local image and pull
 // it again, with progress, then print the new digest.
 import { parseArgs } from 'node:util';
-import { EngineImages } from '../engine/images/engine-images.js';
-import { defaultUpstream } from './default-paths.js';
+import { EngineImages } from '../core/images/engine-images.js';
+import { defaultUpstream } from '../core/default-paths.js';
 
 export async function runRepullCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,9 +1,9 @@
 // `socket-warden serve`: the headless daemon. Prints where it listens and the DOCKER_HOST line to use;
 // stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { startDaemon } from '../engine/daemon.js';
-import { consoleLog } from '../engine/log.js';
-import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen, defaultUpstream } from './default-paths.js';
+import { startDaemon } from '../core/daemon.js';
+import { consoleLog } from '../core/log.js';
+import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen, defaultUpstream } from '../core/default-paths.js';
 
 const HELP = `Usage: socket-warden serve [options]
 

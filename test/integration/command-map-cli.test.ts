@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchEndpoint } from '../../shared/command-map.js';
-import { parseRequestTarget } from '../../electron/engine/policy/request-target.js';
+import { parseRequestTarget } from '../../electron/core/policy/request-target.js';
 import { docker, loadStack, type CliResult } from './stack.js';
 
 interface Recorded {

@@ -4,9 +4,9 @@
 // filtered sockets follow.
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineApiError, EngineClient } from '../../electron/engine/engine-api/engine-client.js';
-import { lineSplitter } from '../../electron/engine/engine-api/json-lines.js';
-import { isNotFound, unlessNotFound } from '../../electron/engine/images/engine-not-found.js';
+import { EngineApiError, EngineClient } from '../../electron/core/engine-api/engine-client.js';
+import { lineSplitter } from '../../electron/core/engine-api/json-lines.js';
+import { isNotFound, unlessNotFound } from '../../electron/core/images/engine-not-found.js';
 import { docker, loadStack } from './stack.js';
 
 const stack = loadStack();

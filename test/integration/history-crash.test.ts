@@ -13,8 +13,8 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewHistoryEntry } from '../../shared/history-entry.js';
-import { HistoryStore, JOURNAL_FILE } from '../../electron/engine/history/history-store.js';
-import { decodeJournal } from '../../electron/engine/history/journal-line.js';
+import { HistoryStore, JOURNAL_FILE } from '../../electron/core/history/history-store.js';
+import { decodeJournal } from '../../electron/core/history/journal-line.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 let workDir: string;
@@ -113,7 +113,7 @@ const randomInt = (low: number, high: number): number => low + Math.floor(Math.r
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'sw-history-crash-'));
   await build({
-    entryPoints: [join(repoRoot, 'electron/engine/history/history-store.ts')],
+    entryPoints: [join(repoRoot, 'electron/core/history/history-store.ts')],
     outfile: join(workDir, 'history-store.mjs'),
     bundle: true,
     platform: 'node',

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ProxyServer } from '../../electron/engine/proxy/proxy-server.js';
-import { transparentGate, type RequestGate } from '../../electron/engine/proxy/request-gate.js';
-import { Upstream } from '../../electron/engine/proxy/upstream.js';
+import { ProxyServer } from '../../electron/core/proxy/proxy-server.js';
+import { transparentGate, type RequestGate } from '../../electron/core/proxy/request-gate.js';
+import { Upstream } from '../../electron/core/proxy/upstream.js';
 
 export interface RunningProxy {
   socketPath: string;

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageListEntry } from '../../shared/image-reference.js';
-import { DigestRefresher } from '../../electron/engine/registry/digest-refresher.js';
-import { DockerConfigCredentials } from '../../electron/engine/registry/docker-credentials.js';
-import { RegistryClient } from '../../electron/engine/registry/registry-client.js';
+import { DigestRefresher } from '../../electron/core/registry/digest-refresher.js';
+import { DockerConfigCredentials } from '../../electron/core/registry/docker-credentials.js';
+import { RegistryClient } from '../../electron/core/registry/registry-client.js';
 import { docker, execFileAsync, loadStack } from './stack.js';
 
 const stack = loadStack();

@@ -10,9 +10,9 @@ import {
   PolicySource,
   type PolicySourceEvents,
   type PolicySourceOptions,
-} from '../../electron/engine/settings/policy-source.js';
-import type { SettingsLog } from '../../electron/engine/settings/settings-log.js';
-import { UserSettingsStore } from '../../electron/engine/settings/user-settings-store.js';
+} from '../../electron/core/settings/policy-source.js';
+import type { SettingsLog } from '../../electron/core/settings/settings-log.js';
+import { UserSettingsStore } from '../../electron/core/settings/user-settings-store.js';
 
 const WAIT_MS = 5_000;
 

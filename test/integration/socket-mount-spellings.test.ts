@@ -1,5 +1,5 @@
 // What the real engine does with each way of spelling a mount, straight against the stack's dockerd
-// (no proxy): the unit tables in electron/engine/policy/*.test.ts claim these behaviours, this file
+// (no proxy): the unit tables in electron/core/policy/*.test.ts claim these behaviours, this file
 // proves them. A temp directory holding a marker file stands in for the socket's directory; each
 // container prints the marker if it can see it.
 import { request } from 'node:http';
@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCreateBody } from '../../electron/engine/policy/container-create.js';
+import { decodeCreateBody } from '../../electron/core/policy/container-create.js';
 import { docker, loadStack } from './stack.js';
 
 const stack = loadStack();

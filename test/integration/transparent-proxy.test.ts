@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChunkedDecoder } from '../../electron/engine/proxy/chunked-decoder.js';
+import { ChunkedDecoder } from '../../electron/core/proxy/chunked-decoder.js';
 import { exchangeUntilServerEnds, rawExchange, startProxy, type RunningProxy } from './proxy-harness.js';
 import { docker, loadStack } from './stack.js';
 

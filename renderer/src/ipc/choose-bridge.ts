@@ -5,7 +5,7 @@ import { createHttpBridge, type ConnectionListener } from './http-bridge.js';
 
 declare global {
   interface Window {
-    /** Set by electron/app/preload.ts through contextBridge. */
+    /** Set by electron/preload/preload.ts through contextBridge. */
     socketWarden?: ContractBridge;
   }
 }

@@ -10,9 +10,9 @@ import {
   defaultDataDir,
   defaultListen,
   defaultUpstream,
-} from '../cli/default-paths.js';
-import { startDaemon, type Daemon, type DaemonOptions } from '../engine/daemon.js';
-import { consoleLog } from '../engine/log.js';
+} from '../core/default-paths.js';
+import { startDaemon, type Daemon, type DaemonOptions } from '../core/daemon.js';
+import { consoleLog } from '../core/log.js';
 import { installAppMenu } from './app-menu.js';
 import { serveContractOverIpc } from './ipc-main.js';
 import { createDesktopNotifier } from './notifications.js';
@@ -22,9 +22,9 @@ import { buildTrayModel, type TrayAction } from './tray-model.js';
 import { createSettingsWindow } from './window.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
-// Laid out by the build: dist/electron/app/main.js, dist/electron/app/preload.cjs, dist/renderer/, build/.
+// Laid out by the build: dist/electron/main/main.js, dist/electron/preload/preload.cjs, dist/renderer/, build/.
 const paths = {
-  preload: here('./preload.cjs'),
+  preload: here('../preload/preload.cjs'),
   page: here('../../renderer/index.html'),
   trayIcons: here('../../../build/tray'),
   appIcon: here('../../../build/icons/256x256.png'),

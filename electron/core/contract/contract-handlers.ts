@@ -1,22 +1,22 @@
 // The settings contract (shared/ipc-contract.ts) implemented on the engine: the same handlers serve
 // the Electron window over IPC and the browser over `serve --ui`.
-import { parseImageReference, repositoryName, type ImageListEntry } from '../../shared/image-reference.js';
+import { parseImageReference, repositoryName, type ImageListEntry } from '../../../shared/image-reference.js';
 import {
   ContractError,
   type AppState,
   type ContractEventEmitter,
   type ContractHandlers,
   type Status,
-} from '../../shared/ipc-contract.js';
-import type { HistoryStore } from './history/history-store.js';
-import type { EngineImages } from './images/engine-images.js';
-import type { MismatchedImages } from './images/mismatched-images.js';
-import { commandCatalog } from './ipc/command-catalog.js';
-import { digestRefs } from './policy/image-decision.js';
-import { formatHistoryExport } from './ipc/history-export.js';
-import { checkPolicyDraft } from './ipc/policy-check.js';
-import type { DigestRefresher } from './registry/digest-refresher.js';
-import { SettingsLockedError, type PolicySource } from './settings/policy-source.js';
+} from '../../../shared/ipc-contract.js';
+import type { HistoryStore } from '../history/history-store.js';
+import type { EngineImages } from '../images/engine-images.js';
+import type { MismatchedImages } from '../images/mismatched-images.js';
+import { commandCatalog } from './command-catalog.js';
+import { digestRefs } from '../policy/image-decision.js';
+import { formatHistoryExport } from './history-export.js';
+import { checkPolicyDraft } from './policy-check.js';
+import type { DigestRefresher } from '../registry/digest-refresher.js';
+import { SettingsLockedError, type PolicySource } from '../settings/policy-source.js';
 
 export interface ContractHandlerDeps {
   policySource: PolicySource;

@@ -3,7 +3,7 @@
 // CommonJS by scripts/build-preload.mjs (sandboxed preloads cannot load ES modules).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ContractBridge } from '../../shared/ipc-contract.js';
-import { callChannel, eventChannel } from './ipc-channels.js';
+import { callChannel, eventChannel } from '../main/ipc-channels.js';
 
 const bridge: ContractBridge = {
   invoke: (name, input) => ipcRenderer.invoke(callChannel, name, input),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError, type ContractHandlers } from '../../../shared/ipc-contract.js';
-import { createDemoEngine } from '../../../e2e/demo-engine.js';
+import { createDemoEngine } from '../../../test/fixtures/demo-engine.js';
 import { createDispatcher } from './dispatcher.js';
 
 function handlersWith(overrides: Partial<ContractHandlers>): ContractHandlers {

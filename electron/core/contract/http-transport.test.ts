@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoEngine, type DemoEngine } from '../../../e2e/demo-engine.js';
+import { createDemoEngine, type DemoEngine } from '../../../test/fixtures/demo-engine.js';
 import { startUiServer, type UiServer } from './http-transport.js';
 
 let dir: string;

@@ -2,7 +2,7 @@
 // pushed events. The only main-process file that touches raw IPC (the lint rule enforces it).
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { ContractEventEmitter, ContractHandlers, Envelope } from '../../shared/ipc-contract.js';
-import { createDispatcher } from '../engine/ipc/dispatcher.js';
+import { createDispatcher } from '../core/contract/dispatcher.js';
 import { callChannel, eventChannel } from './ipc-channels.js';
 import { isTrustedSender } from './sender-check.js';
 

@@ -14,14 +14,14 @@ import {
   type Status,
 } from '../../shared/ipc-contract.js';
 import { refreshIntervalMinutes, type Policy } from '../../shared/settings.js';
-import { createContractHandlers } from './contract-handlers.js';
+import { createContractHandlers } from './contract/contract-handlers.js';
 import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
 import { unlessNotFound } from './images/engine-not-found.js';
 import { MismatchedImages } from './images/mismatched-images.js';
-import { startUiServer, type UiServer } from './ipc/http-transport.js';
+import { startUiServer, type UiServer } from './contract/http-transport.js';
 import type { Log } from './log.js';
 import { resolveHostPath } from './policy/host-path.js';
 import { PolicyGate } from './policy/policy-gate.js';
