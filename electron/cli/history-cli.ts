@@ -1,6 +1,6 @@
 // `socket-warden history`: the denial history, as a table or JSON.
 import { parseArgs } from 'node:util';
-import { runHistoryCommand } from '../core/history/history-command.js';
+import { runHistoryCommand } from './history-command.js';
 import { defaultDataDir } from '../core/default-paths.js';
 
 export async function runHistoryCli(argv: string[]): Promise<number> {

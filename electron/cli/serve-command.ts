@@ -3,7 +3,12 @@
 import { parseArgs } from 'node:util';
 import { startDaemon } from '../core/daemon.js';
 import { consoleLog } from '../core/log.js';
-import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen, defaultUpstream } from '../core/default-paths.js';
+import {
+  DEFAULT_ADMIN_SETTINGS,
+  defaultDataDir,
+  defaultListen,
+  defaultUpstream,
+} from '../core/default-paths.js';
 
 const HELP = `Usage: socket-warden serve [options]
 

@@ -13,7 +13,7 @@ import {
   type HistoryQuery,
   type NewHistoryEntry,
 } from '../../../shared/history-entry.js';
-import { queryHistory } from './history-query.js';
+import { queryHistory } from '../../../shared/history-query.js';
 import { encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
 import { readJournal } from './journal-reader.js';
 import { acquirePidLock, type PidLock } from './pid-lock.js';

@@ -12,7 +12,7 @@ import { kindLabels, reasonLabels, requestLabel, requesterLabel } from '../forma
 import { tableTime } from '../format/time.js';
 import { download } from './download.js';
 import { HistoryDetail } from './HistoryDetail.js';
-import { matchesHistoryQuery as matchesQuery } from '../../../electron/core/history/history-query.js';
+import { matchesHistoryQuery as matchesQuery } from '../../../shared/history-query.js';
 
 const pageSize = 200;
 

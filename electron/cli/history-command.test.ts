@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { historyEntrySchema, type NewHistoryEntry } from '../../../shared/history-entry.js';
+import { historyEntrySchema, type NewHistoryEntry } from '../../shared/history-entry.js';
 import { runHistoryCommand } from './history-command.js';
-import { HistoryStore, historyDirIn } from './history-store.js';
+import { HistoryStore, historyDirIn } from '../core/history/history-store.js';
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

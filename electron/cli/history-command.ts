@@ -1,7 +1,7 @@
 // `socket-warden history [--json] [--limit N] [--data-dir DIR]`: prints the denial history, newest
 // first. Opens the journal read-only, so it works while `serve` holds the lock.
-import { HistoryStore, historyDirIn } from './history-store.js';
-import { formatHistoryTable } from './history-table.js';
+import { HistoryStore, historyDirIn } from '../core/history/history-store.js';
+import { formatHistoryTable } from '../core/history/history-table.js';
 
 export interface HistoryCommandArgs {
   dataDir: string;

@@ -1,5 +1,5 @@
 // Filtering and paging the history for the CLI and the app: newest first, `before` for the next page.
-import type { HistoryEntry, HistoryQuery } from '../../../shared/history-entry.js';
+import type { HistoryEntry, HistoryQuery } from './history-entry.js';
 
 function searchableText(entry: HistoryEntry): string {
   const requester =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, HistoryQuery } from '../../../shared/history-entry.js';
+import type { HistoryEntry, HistoryQuery } from './history-entry.js';
 import { queryHistory } from './history-query.js';
 
 function entry(id: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry {
