@@ -19,13 +19,17 @@ import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
-import { unlessNotFound } from './images/engine-not-found.js';
 import { MismatchedImages } from './images/mismatched-images.js';
 import { startUiServer, type UiServer } from './contract/http-transport.js';
 import type { Log } from './log.js';
-import { resolveHostPath } from './policy/host-path.js';
 import { PolicyGate } from './policy/policy-gate.js';
-import type { SocketMountContext } from './policy/socket-mount.js';
+import { findEngineProcess } from './guards/engine-process.js';
+import type { GuardSources } from './guards/guard-discovery.js';
+import { GuardWatch } from './guards/guard-watch.js';
+import { dockerDefaults, podmanDefaults, type EngineDefaults } from './reach/default-powers.js';
+import { engineReachIo } from './reach/engine-reach-io.js';
+import { unlimitedAllowance } from './reach/judge-reach.js';
+import { RequesterAllowances } from './reach/requester-allowance.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { Upstream } from './proxy/upstream.js';
 import { DigestRefresher } from './registry/digest-refresher.js';
@@ -55,12 +59,6 @@ export interface Daemon {
   handlers: ContractHandlers;
   events: ContractEventEmitter;
   close(): Promise<void>;
-}
-
-/** Paths a container must not reach without permission; ones that do not exist yet count as spelled. */
-async function guardedPaths(paths: string[]): Promise<string[]> {
-  const resolved = await Promise.all(paths.map((p) => resolveHostPath(p).catch(() => path.resolve(p))));
-  return [...new Set(resolved)];
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -106,39 +104,44 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const engineSocket = await fs.stat(options.upstream).catch(() => null);
   if (!engineSocket)
     log.warn(`engine socket ${options.upstream} not found yet; requests get an error until it appears`);
-  const socketFiles = await guardedPaths([
-    options.upstream,
-    options.listen,
-    '/var/run/docker.sock',
-    '/run/docker.sock',
-  ]);
-  const mounts: SocketMountContext = {
-    guardedPaths: [...socketFiles, ...(await guardedPaths([socketsDir]))],
-    resolveHostPath: (p) => resolveHostPath(p),
-    inspectVolume: (name) =>
-      unlessNotFound(async () => {
-        const info = await engine.inspectVolume(name);
-        return { driver: info.Driver, options: info.Options ?? {} };
-      }),
-    inspectContainerMounts: (nameOrId) =>
-      unlessNotFound(async () =>
-        (await engine.inspectContainer(nameOrId)).Mounts.map((m) => ({
-          type: m.Type,
-          source: m.Source,
-          name: m.Name,
-          destination: m.Destination,
-        })),
-      ),
-    inspectContainerPidMode: (nameOrId) =>
-      unlessNotFound(async () => (await engine.inspectContainer(nameOrId)).HostConfig.PidMode),
+  const clientGid = engineSocket?.gid;
+  const reach = engineReachIo(engine);
+  // What the engine is and where it keeps its state: learnt now and again whenever it comes back.
+  let engineKind: 'docker' | 'podman' = 'docker';
+  let cgroupV1 = false;
+  const learnEngine = async (): Promise<GuardSources> => {
+    const [version, info, process] = await Promise.all([
+      engine.version().catch(() => undefined),
+      engine.info().catch(() => undefined),
+      findEngineProcess(options.upstream).catch(() => undefined),
+    ]);
+    if (version)
+      engineKind = version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
+    if (info?.CgroupVersion) cgroupV1 = info.CgroupVersion === '1';
+    return {
+      upstream: options.upstream,
+      listen: [options.listen],
+      filteredSocketsDir: socketsDir,
+      ...(info?.DockerRootDir ? { dataRoot: info.DockerRootDir } : {}),
+      ...(process ? { engine: process } : {}),
+    };
   };
+  const guards = new GuardWatch({ sources: learnEngine, log });
+  await guards.start();
+  const engineDefaults = (): EngineDefaults => {
+    const base = engineKind === 'podman' ? podmanDefaults : dockerDefaults;
+    return cgroupV1 ? { ...base, cgroupns: 'host' } : base;
+  };
+  const allowances = new RequesterAllowances(reach, () => unlimitedAllowance);
 
   const mismatched = new MismatchedImages(refresher, images);
   const gate = new PolicyGate({
     policy: () => policySource.current(),
     imageEntries: () => entries,
-    mounts,
-    socketFiles,
+    routeContext: async () => ({ ...(await guards.context()), engine: engineKind }),
+    engineDefaults,
+    reach,
+    allowances,
     oracle: createImageOracle(refresher, images),
     inspectImage: (name) => images.inspect(name),
     record: (entry) => {
@@ -148,13 +151,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         .catch((error: unknown) => log.error(`history: cannot record a denial: ${String(error)}`));
     },
     onDigestMismatch: (image) => mismatched.noteDenied(image),
+    removeContainer: (id) => engine.removeContainer(id),
   });
   const filteredSockets = new FilteredSocketManager({
     dir: socketsDir,
     upstream,
     gate,
     engine,
-    gid: engineSocket?.gid,
+    gid: clientGid,
     log,
     // The pane lists containers with filtered sockets; announce() exists once the daemon is up.
     onChange: () => {
@@ -227,6 +231,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         log.info(
           engineState.reachable ? 'engine reachable again' : `engine unreachable: ${engineState.error ?? ''}`,
         );
+        // A restarted engine may keep its state elsewhere now.
+        if (engineState.reachable) void guards.refresh();
         announce();
       }
     });
@@ -302,6 +308,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await main.close();
       await filteredSockets.close();
       refresher.stop();
+      guards.stop();
       images.stop();
       policySource.close();
       upstream.close();

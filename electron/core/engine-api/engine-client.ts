@@ -50,6 +50,27 @@ export interface ImageSummary {
 export interface EngineVersion {
   Version: string;
   ApiVersion: string;
+  /** Podman says `Podman Engine` here. */
+  Components?: { Name?: string }[] | null;
+}
+
+/** The parts of `GET /info` the daemon reads. */
+export interface EngineInfo {
+  DockerRootDir?: string;
+  CgroupVersion?: string;
+  Name?: string;
+}
+
+/** The parts of `GET /networks/{id}` the daemon reads. */
+export interface NetworkInspect {
+  Name: string;
+  Driver: string;
+}
+
+/** The parts of `GET /exec/{id}/json` the daemon reads. */
+export interface ExecInspect {
+  ContainerID: string;
+  ProcessConfig?: { privileged?: boolean } | null;
 }
 
 /** Error bodies are small JSON objects; more than this is not an answer worth reading. */
@@ -85,6 +106,23 @@ export class EngineClient {
     return this.json<ContainerInspect>('GET', `/containers/${engineName(id)}/json`);
   }
 
+  /** The whole inspect answer, for callers that check it with their own schema. */
+  inspectContainerJson(id: string): Promise<unknown> {
+    return this.json<unknown>('GET', `/containers/${engineName(id)}/json`);
+  }
+
+  inspectNetwork(id: string): Promise<NetworkInspect> {
+    return this.json<NetworkInspect>('GET', `/networks/${engineName(id)}`);
+  }
+
+  inspectExec(id: string): Promise<ExecInspect> {
+    return this.json<ExecInspect>('GET', `/exec/${engineName(id)}/json`);
+  }
+
+  info(): Promise<EngineInfo> {
+    return this.json<EngineInfo>('GET', '/info');
+  }
+
   inspectVolume(name: string): Promise<VolumeInspect> {
     return this.json<VolumeInspect>('GET', `/volumes/${engineName(name)}`);
   }
@@ -99,6 +137,11 @@ export class EngineClient {
 
   version(): Promise<EngineVersion> {
     return this.json<EngineVersion>('GET', '/version');
+  }
+
+  /** `DELETE /containers/{id}?force=1&v=1`: what the engine does itself to a `--rm` container whose start failed. */
+  async removeContainer(id: string): Promise<void> {
+    (await this.request('DELETE', `/containers/${engineName(id)}`, { force: true, v: true })).resume();
   }
 
   async removeImage(name: string): Promise<void> {

@@ -139,6 +139,12 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     }
   }
 
+  ownerOf(socketPath: string): string | undefined {
+    for (const live of this.live.values())
+      if (live.record.path === socketPath) return live.record.containerId;
+    return undefined;
+  }
+
   status(): FilteredSocketStatus[] {
     return [...this.live.values()].map((live) => ({
       ...live.record,
@@ -210,7 +216,9 @@ export class FilteredSocketManager implements FilteredSocketProvider {
       this.eventStream = null;
       if (!this.closed) setTimeout(() => this.watchEvents(), 2000).unref();
     };
-    this.options.engine.events({ type: ['container'], event: ['destroy', 'start'] }).then((stream) => {
+    // Only the type is filtered by the engine: Podman answers nothing to event filters it does not
+    // know, and names a removal `remove` where Docker says `destroy`.
+    this.options.engine.events({ type: ['container'] }).then((stream) => {
       if (this.closed) return void stream.destroy();
       this.eventStream = stream;
       void this.reconcile();
@@ -224,15 +232,16 @@ export class FilteredSocketManager implements FilteredSocketProvider {
   }
 
   private onEvent(line: string): void {
-    let event: { Action?: string; id?: string };
+    let event: { Action?: string; id?: string; Actor?: { ID?: string } };
     try {
-      event = JSON.parse(line) as { Action?: string; id?: string };
+      event = JSON.parse(line) as typeof event;
     } catch {
       return;
     }
+    event.id ??= event.Actor?.ID;
     for (const [token, live] of this.live) {
       if (!event.id || live.record.containerId !== event.id) continue;
-      if (event.Action === 'destroy') void this.remove(token);
+      if (event.Action === 'destroy' || event.Action === 'remove') void this.remove(token);
       if (event.Action === 'start' && live.needsRestart) {
         live.needsRestart = undefined;
         this.options.onChange?.();

@@ -58,23 +58,25 @@ describe('decodeCreateBody sees the binds the engine will use', () => {
       '{"image":"x","volumes":{"/data":{}},"hostconfig":{"privileged":true,"pidmode":"host","capadd":"SYS_PTRACE","capdrop":["ALL"],' +
         '"volumesfrom":["other:ro"],"volumedriver":"local","mounts":[{"type":"bind","source":"/run","target":"/r","readonly":true}]}}',
     );
-    expect(r).toMatchObject({
-      image: 'x',
-      hasHostConfig: true,
+    expect(r).toMatchObject({ image: 'x', hasHostConfig: true });
+    expect(r.grant).toMatchObject({
       privileged: true,
-      pidMode: 'host',
+      pid: { kind: 'host' },
       capAdd: ['SYS_PTRACE'],
       capDrop: ['ALL'],
-      volumesFrom: ['other:ro'],
+      volumesFrom: [{ container: 'other', readOnly: true }],
       volumeDriver: 'local',
-      anonymousVolumes: ['/data'],
     });
     expect(r.mounts).toMatchObject([{ type: 'bind', source: '/run', target: '/r', readOnly: true }]);
+    expect(r.grant.mounts).toMatchObject([
+      { field: 'HostConfig.Mounts[0]', type: 'bind', source: '/run', target: '/r', readOnly: true },
+      { field: 'Config.Volumes["/data"]', type: 'volume', source: '', target: '/data' },
+    ]);
   });
 
   it('takes VolumeDriver from the top level when HostConfig lacks it (20.10 getHostConfig)', () => {
-    expect(decode('{"VolumeDriver":"evil","HostConfig":{"Binds":["v:/v"]}}').volumeDriver).toBe('evil');
-    expect(decode('{"VolumeDriver":"evil","HostConfig":{"VolumeDriver":"local"}}').volumeDriver).toBe(
+    expect(decode('{"VolumeDriver":"evil","HostConfig":{"Binds":["v:/v"]}}').grant.volumeDriver).toBe('evil');
+    expect(decode('{"VolumeDriver":"evil","HostConfig":{"VolumeDriver":"local"}}').grant.volumeDriver).toBe(
       'local',
     );
   });

@@ -15,26 +15,44 @@ import {
   type GoValue,
   type JsonEntry,
 } from './go-json.js';
+import {
+  bindMount,
+  emptyGrant,
+  namespaceMode,
+  type ContainerGrant,
+  type GrantMount,
+} from '../reach/container-grant.js';
 
 const driverType = t.struct([
   { name: 'Name', type: t.string },
   { name: 'Options', type: t.map(t.string) },
 ]);
 
-const mountType = t.struct([
+export const mountType = t.struct([
   { name: 'Type', type: t.string },
   { name: 'Source', type: t.string },
   { name: 'Target', type: t.string },
   { name: 'ReadOnly', type: t.bool },
   { name: 'Consistency', type: t.opaque },
-  { name: 'BindOptions', type: t.opaque },
+  {
+    name: 'BindOptions',
+    type: t.ptr(
+      t.struct([
+        { name: 'Propagation', type: t.string },
+        { name: 'NonRecursive', type: t.bool },
+        { name: 'CreateMountpoint', type: t.bool },
+        { name: 'ReadOnlyNonRecursive', type: t.bool },
+        { name: 'ReadOnlyForceRecursive', type: t.bool },
+      ]),
+    ),
+  },
   {
     name: 'VolumeOptions',
     type: t.ptr(
       t.struct([
         { name: 'NoCopy', type: t.opaque },
         { name: 'Labels', type: t.opaque },
-        { name: 'Subpath', type: t.opaque },
+        { name: 'Subpath', type: t.string },
         { name: 'DriverConfig', type: t.ptr(driverType) },
       ]),
     ),
@@ -51,33 +69,44 @@ const opaque = (...names: string[]): GoField[] => names.map((name) => ({ name, t
 // 20.10 reads them into a deprecated embedded HostConfig.
 const hostConfigType = t.struct([
   { name: 'Binds', type: t.slice(t.string) },
-  ...opaque('ContainerIDFile', 'LogConfig', 'NetworkMode', 'PortBindings', 'RestartPolicy', 'AutoRemove'),
+  ...opaque('ContainerIDFile'),
+  {
+    name: 'LogConfig',
+    type: t.struct([
+      { name: 'Type', type: t.string },
+      { name: 'Config', type: t.map(t.string) },
+    ]),
+  },
+  { name: 'NetworkMode', type: t.string },
+  ...opaque('PortBindings', 'RestartPolicy', 'AutoRemove'),
   { name: 'VolumeDriver', type: t.string },
   { name: 'VolumesFrom', type: t.slice(t.string) },
-  ...opaque('ConsoleSize', 'Annotations'),
+  ...opaque('ConsoleSize'),
+  { name: 'Annotations', type: t.map(t.string) },
   { name: 'CapAdd', type: t.strslice },
   { name: 'CapDrop', type: t.strslice },
-  ...opaque('CgroupnsMode', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd'),
+  { name: 'CgroupnsMode', type: t.string },
+  ...opaque('Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd'),
   { name: 'IpcMode', type: t.string },
-  ...opaque('Cgroup', 'Links', 'OomScoreAdj'),
+  { name: 'Cgroup', type: t.string },
+  ...opaque('Links'),
+  { name: 'OomScoreAdj', type: t.int },
   { name: 'PidMode', type: t.string },
   { name: 'Privileged', type: t.bool },
   ...opaque('PublishAllPorts', 'ReadonlyRootfs'),
   { name: 'SecurityOpt', type: t.slice(t.string) },
-  ...opaque('StorageOpt', 'Tmpfs', 'UTSMode'),
+  ...opaque('StorageOpt', 'Tmpfs'),
+  { name: 'UTSMode', type: t.string },
   { name: 'UsernsMode', type: t.string },
-  ...opaque('ShmSize', 'Sysctls'),
-  ...opaque('Runtime', 'Isolation'),
+  ...opaque('ShmSize'),
+  { name: 'Sysctls', type: t.map(t.string) },
+  { name: 'Runtime', type: t.string },
+  { name: 'Isolation', type: t.string },
   { name: 'CPUShares', json: 'CpuShares', type: t.int },
   { name: 'Memory', type: t.int },
-  ...opaque(
-    'NanoCpus',
-    'CgroupParent',
-    'BlkioWeight',
-    'BlkioWeightDevice',
-    'BlkioDeviceReadBps',
-    'BlkioDeviceWriteBps',
-  ),
+  ...opaque('NanoCpus'),
+  { name: 'CgroupParent', type: t.string },
+  ...opaque('BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps'),
   ...opaque(
     'BlkioDeviceReadIOps',
     'BlkioDeviceWriteIOps',
@@ -88,22 +117,27 @@ const hostConfigType = t.struct([
   ),
   { name: 'CpusetCpus', type: t.string },
   ...opaque('CpusetMems'),
-  { name: 'Devices', type: t.slice(t.opaque) },
+  {
+    name: 'Devices',
+    type: t.slice(
+      t.struct([
+        { name: 'PathOnHost', type: t.string },
+        { name: 'PathInContainer', type: t.string },
+        { name: 'CgroupPermissions', type: t.string },
+      ]),
+    ),
+  },
   { name: 'DeviceCgroupRules', type: t.slice(t.string) },
-  ...opaque('DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation'),
+  { name: 'DeviceRequests', type: t.slice(t.opaque) },
+  ...opaque('KernelMemory', 'KernelMemoryTCP', 'MemoryReservation'),
   { name: 'MemorySwap', type: t.int },
-  ...opaque(
-    'MemorySwappiness',
-    'OomKillDisable',
-    'PidsLimit',
-    'Ulimits',
-    'CpuCount',
-    'CpuPercent',
-    'IOMaximumIOps',
-    'IOMaximumBandwidth',
-  ),
+  ...opaque('MemorySwappiness'),
+  { name: 'OomKillDisable', type: t.ptr(t.bool) },
+  ...opaque('PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth'),
   { name: 'Mounts', type: t.slice(mountType) },
-  ...opaque('MaskedPaths', 'ReadonlyPaths', 'Init'),
+  { name: 'MaskedPaths', type: t.slice(t.string) },
+  { name: 'ReadonlyPaths', type: t.slice(t.string) },
+  ...opaque('Init'),
 ]);
 
 const configType = t.struct([
@@ -133,12 +167,14 @@ const configType = t.struct([
   ),
 ]);
 
+const networkingType = t.ptr(t.struct([{ name: 'EndpointsConfig', type: t.map(t.opaque) }]));
+
 /** runconfig.ContainerConfigWrapper (20.10, unix), field for field. */
 const wrapperType = t.struct([
   { name: 'Config', type: t.ptr(configType), embedded: true },
   { name: 'InnerHostConfig', json: 'HostConfig', type: t.ptr(hostConfigType) },
   { name: 'Cpuset', type: t.string },
-  { name: 'NetworkingConfig', type: t.opaque },
+  { name: 'NetworkingConfig', type: networkingType },
   { name: 'HostConfig', type: t.ptr(hostConfigType), embedded: true },
 ]);
 
@@ -157,29 +193,21 @@ export interface CreateOverrides {
   image?: string;
   binds?: string[];
   mounts?: MountSpec[];
+  /** `container:<id>` in place of the `container:<name>` that was judged. */
+  pidMode?: string;
+  ipcMode?: string;
+  networkMode?: string;
 }
 
-/** The parts of a container-create request that decide what the container can reach. */
+/** A container-create request: what it would give the container, and its canonical body. */
 export interface CreateRequest {
   image: string | undefined;
   /** HostConfig as the engine will use it (20.10's getHostConfig applied); false when there is none. */
   hasHostConfig: boolean;
+  /** HostConfig.Binds and .Mounts as decoded: a rewrite replaces an entry by index. */
   binds: string[];
   mounts: MountSpec[];
-  volumesFrom: string[];
-  volumeDriver: string;
-  /** Container paths of Config.Volumes (anonymous volumes, made with volumeDriver). */
-  anonymousVolumes: string[];
-  privileged: boolean;
-  pidMode: string;
-  capAdd: string[];
-  capDrop: string[];
-  securityOpt: string[];
-  /** Number of HostConfig.Devices entries (host devices passed in). */
-  devices: number;
-  deviceCgroupRules: string[];
-  ipcMode: string;
-  usernsMode: string;
+  grant: ContainerGrant;
   /** The canonical body: one spelling per field, exactly the values judged, with overrides applied. */
   serialize(overrides?: CreateOverrides): Buffer;
 }
@@ -224,26 +252,119 @@ function makeRequest(
 ): CreateRequest {
   const hc = hostConfig;
   const mounts = sliceItems(hc && field(hc, 'Mounts')).map(toMountSpec);
+  const binds = stringsOf(hc && field(hc, 'Binds'));
+  const image = config ? stringOf(field(config, 'Image')) : undefined;
   return {
-    image: config ? stringOf(field(config, 'Image')) : undefined,
+    image,
     hasHostConfig: hc !== undefined,
-    binds: stringsOf(hc && field(hc, 'Binds')),
+    binds,
     mounts,
-    volumesFrom: stringsOf(hc && field(hc, 'VolumesFrom')),
-    volumeDriver: (hc && stringOf(field(hc, 'VolumeDriver'))) ?? '',
-    anonymousVolumes: mapKeys(config && field(config, 'Volumes')),
-    privileged: hc
-      ? field(hc, 'Privileged')?.kind === 'bool' && (field(hc, 'Privileged') as { value: boolean }).value
-      : false,
-    pidMode: (hc && stringOf(field(hc, 'PidMode'))) ?? '',
-    capAdd: stringsOf(hc && field(hc, 'CapAdd')),
-    capDrop: stringsOf(hc && field(hc, 'CapDrop')),
-    securityOpt: stringsOf(hc && field(hc, 'SecurityOpt')),
-    devices: sliceItems(hc && field(hc, 'Devices')).length,
-    deviceCgroupRules: stringsOf(hc && field(hc, 'DeviceCgroupRules')),
-    ipcMode: (hc && stringOf(field(hc, 'IpcMode'))) ?? '',
-    usernsMode: (hc && stringOf(field(hc, 'UsernsMode'))) ?? '',
+    grant: makeGrant(image, config, hc, binds, mounts, derefField(wrapper, 'NetworkingConfig')),
     serialize: (overrides = {}) => serialize(wrapper, config, hc, overrides),
+  };
+}
+
+/** What this create would give the container, in the one shape every judgement reads. */
+function makeGrant(
+  image: string | undefined,
+  config: GoValue | undefined,
+  hc: GoValue | undefined,
+  binds: string[],
+  mounts: MountSpec[],
+  networking: GoValue | undefined,
+): ContainerGrant {
+  const grant = emptyGrant();
+  grant.image = image;
+  const str = (name: string): string => (hc && stringOf(field(hc, name))) ?? '';
+  grant.volumeDriver = str('VolumeDriver');
+  for (const [i, raw] of binds.entries()) {
+    const mount = bindMount(raw, `HostConfig.Binds[${i}]`, i, grant.volumeDriver);
+    if (mount) grant.mounts.push(mount);
+  }
+  for (const [i, spec] of mounts.entries()) grant.mounts.push(grantMountOf(spec, i));
+  for (const target of mapKeys(config && field(config, 'Volumes'))) {
+    grant.mounts.push({
+      field: `Config.Volumes[${JSON.stringify(target)}]`,
+      type: 'volume',
+      source: '',
+      target,
+      readOnly: false,
+      propagation: '',
+      readOnlyNonRecursive: false,
+      volume: { driver: grant.volumeDriver || 'local', subpath: '' },
+    });
+  }
+  for (const [i, spec] of stringsOf(hc && field(hc, 'VolumesFrom')).entries()) {
+    const [container = '', mode = ''] = spec.split(':');
+    grant.volumesFrom.push({
+      field: `HostConfig.VolumesFrom[${i}]`,
+      container,
+      readOnly: mode.includes('ro'),
+    });
+  }
+  grant.pid = namespaceMode(str('PidMode'));
+  grant.ipc = namespaceMode(str('IpcMode'));
+  grant.uts = namespaceMode(str('UTSMode'));
+  grant.network = namespaceMode(str('NetworkMode'));
+  grant.cgroupns = namespaceMode(str('CgroupnsMode'));
+  grant.userns = namespaceMode(str('UsernsMode'));
+  const endpoints = networking && field(networking, 'EndpointsConfig');
+  grant.networks = mapKeys(endpoints);
+  grant.privileged = boolOf(hc && field(hc, 'Privileged'));
+  grant.capAdd = stringsOf(hc && field(hc, 'CapAdd'));
+  grant.capDrop = stringsOf(hc && field(hc, 'CapDrop'));
+  grant.securityOpt = stringsOf(hc && field(hc, 'SecurityOpt'));
+  grant.maskedPaths = nullableStrings(hc && field(hc, 'MaskedPaths'));
+  grant.readonlyPaths = nullableStrings(hc && field(hc, 'ReadonlyPaths'));
+  grant.devices = sliceItems(hc && field(hc, 'Devices')).map((device, i) => ({
+    field: `HostConfig.Devices[${i}]`,
+    pathOnHost: stringOf(field(device, 'PathOnHost')) ?? '',
+    permissions: stringOf(field(device, 'CgroupPermissions')) ?? '',
+  }));
+  grant.deviceCgroupRules = stringsOf(hc && field(hc, 'DeviceCgroupRules'));
+  grant.deviceRequests = sliceItems(hc && field(hc, 'DeviceRequests')).length;
+  grant.sysctls = stringMap(hc && field(hc, 'Sysctls'));
+  grant.cgroupParent = str('CgroupParent');
+  grant.cgroup = str('Cgroup');
+  grant.runtime = str('Runtime');
+  grant.isolation = str('Isolation');
+  const log = hc && field(hc, 'LogConfig');
+  grant.logDriver = (log && stringOf(field(log, 'Type'))) ?? '';
+  grant.logOptions = stringMap(log && field(log, 'Config'));
+  const oom = hc && field(hc, 'OomScoreAdj');
+  grant.oomScoreAdj = oom?.kind === 'number' ? Number(oom.text) : 0;
+  const oomKill = hc && field(hc, 'OomKillDisable');
+  grant.oomKillDisable = oomKill?.kind === 'ptr' && boolOf(oomKill.elem);
+  grant.annotations = stringMap(hc && field(hc, 'Annotations'));
+  return grant;
+}
+
+export function grantMountOf(
+  spec: MountSpec,
+  mountIndex: number,
+  where = `HostConfig.Mounts[${mountIndex}]`,
+): GrantMount {
+  const bindOptions = spec.decoded && field(spec.decoded, 'BindOptions');
+  const volumeOptions = spec.decoded && field(spec.decoded, 'VolumeOptions');
+  const type = spec.type.toLowerCase();
+  return {
+    field: where,
+    type,
+    source: spec.source,
+    target: spec.target,
+    readOnly: spec.readOnly,
+    propagation: (bindOptions && stringOf(field(bindOptions, 'Propagation'))) ?? '',
+    readOnlyNonRecursive: boolOf(bindOptions && field(bindOptions, 'ReadOnlyNonRecursive')),
+    ...(type === 'volume'
+      ? {
+          volume: {
+            driver: spec.driver?.name || 'local',
+            ...(spec.driver ? { options: spec.driver.options } : {}),
+            subpath: (volumeOptions && stringOf(field(volumeOptions, 'Subpath'))) ?? '',
+          },
+        }
+      : {}),
+    rewrite: { mountIndex },
   };
 }
 
@@ -267,14 +388,21 @@ function serialize(
       len: items.length,
     });
   }
+  for (const [name, value] of [
+    ['PidMode', overrides.pidMode],
+    ['IpcMode', overrides.ipcMode],
+    ['NetworkMode', overrides.networkMode],
+  ] as const) {
+    if (value !== undefined) hc = withField(hc ?? zeroValue(hostConfigType), name, { kind: 'string', value });
+  }
   const entries: JsonEntry[] = [];
   if (cfg) {
     const encoded = encodeGo(cfg, configType);
     if (encoded.type === 'object') entries.push(...encoded.entries);
   }
   if (hc) entries.push({ key: 'HostConfig', value: encodeGo(hc, hostConfigType) });
-  for (const occurrence of opaqueOccurrences(field(wrapper, 'NetworkingConfig')))
-    entries.push({ key: 'NetworkingConfig', value: occurrence });
+  const networking = field(wrapper, 'NetworkingConfig');
+  if (networking) entries.push({ key: 'NetworkingConfig', value: encodeGo(networking, networkingType) });
   if (wrapper.kind === 'struct') entries.push(...wrapper.unknown);
   return Buffer.from(writeJson({ type: 'object', entries }), 'utf8');
 }
@@ -347,6 +475,20 @@ function stringsOf(value: GoValue | undefined): string[] {
   return sliceItems(value).map((v) => stringOf(v) ?? '');
 }
 
+function boolOf(value: GoValue | undefined): boolean {
+  return value?.kind === 'bool' && value.value;
+}
+
+/** Go keeps nil and empty slices apart, and so does the engine for MaskedPaths and ReadonlyPaths. */
+function nullableStrings(value: GoValue | undefined): string[] | null {
+  return value?.kind === 'slice' ? stringsOf(value) : null;
+}
+
+function stringMap(value: GoValue | undefined): Record<string, string> {
+  if (value?.kind !== 'map') return {};
+  return Object.fromEntries([...value.entries].map(([k, v]) => [k, stringOf(v) ?? '']));
+}
+
 function stringSlice(items: string[]): GoValue {
   return { kind: 'slice', backing: items.map((value) => ({ kind: 'string', value })), len: items.length };
 }
@@ -355,11 +497,7 @@ function mapKeys(value: GoValue | undefined): string[] {
   return value?.kind === 'map' ? [...value.entries.keys()] : [];
 }
 
-function opaqueOccurrences(value: GoValue | undefined) {
-  return value?.kind === 'opaque' ? value.occurrences : [];
-}
-
-function toMountSpec(decoded: GoValue): MountSpec {
+export function toMountSpec(decoded: GoValue): MountSpec {
   const volumeOptions = field(decoded, 'VolumeOptions');
   const driverConfig = volumeOptions?.kind === 'ptr' ? field(volumeOptions, 'DriverConfig') : undefined;
   const spec: MountSpec = {

@@ -5,7 +5,8 @@
 // lstat/readlink rather than realpath, so a dangling symlink (which MkdirAll would follow and fill
 // in) still resolves to where it points. A path that exists whole is first tried with one realpath:
 // the same answer in one call instead of one per component (this runs on every create with a bind).
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import type { FileIdentity, ResolvedHostPath } from '../guards/guard.js';
 
 export interface HostFs {
   lstat(path: string): Promise<{ isSymbolicLink(): boolean }>;
@@ -102,4 +103,29 @@ export async function resolveHostPath(source: string, fs: HostFs = nodeHostFs): 
     pending.unshift(...target.split('/').filter((c) => c !== ''));
   }
   return resolved;
+}
+
+/**
+ * A bind source as the kernel will reach it: where it leads (resolveHostPath), what file is there
+ * (stat(2), which follows /proc's magic links as a mount would) and the identities of the
+ * directories above it, so that another name for a guarded file or directory is recognised.
+ */
+export async function inspectHostPath(source: string, fs: HostFs = nodeHostFs): Promise<ResolvedHostPath> {
+  const real = await resolveHostPath(source, fs);
+  const out: ResolvedHostPath = { spelled: source, real };
+  const here = await stat(real).catch(() => undefined);
+  if (here) {
+    out.identity = { dev: here.dev, ino: here.ino };
+    out.isDirectory = here.isDirectory();
+    out.isSocket = here.isSocket();
+    out.isBlockDevice = here.isBlockDevice();
+  }
+  const ancestors: FileIdentity[] = [];
+  for (let dir = real; dir !== '/';) {
+    dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    const up = await stat(dir).catch(() => undefined);
+    if (up) ancestors.push({ dev: up.dev, ino: up.ino });
+  }
+  out.ancestors = ancestors;
+  return out;
 }

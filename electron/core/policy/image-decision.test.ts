@@ -1,11 +1,7 @@
+import { socketMountDeniedMessage } from './denial-messages.js';
 import { describe, expect, it } from 'vitest';
 import { parseImageListEntry, type ImageListEntry } from '../../../shared/image-reference.js';
-import {
-  decideImage,
-  socketMountDeniedMessage,
-  type ImageOracle,
-  type LocalImage,
-} from './image-decision.js';
+import { decideImage, type ImageOracle, type LocalImage } from './image-decision.js';
 
 const D = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const REG = '127.0.0.1:5000';

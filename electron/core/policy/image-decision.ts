@@ -245,8 +245,3 @@ export async function decideImage(
       : 'image is local-only and not derived from an allowed image present locally (pull the allowed parent image first)',
   };
 }
-
-/** The denial text, in the shape of Docker Desktop's, naming Socket Warden. */
-export function socketMountDeniedMessage(repository: string, detail: string): string {
-  return `socket-warden: docker socket mount denied for container with image "${repository}"; ${detail}; if you wish to allow it, configure the docker socket image list in the Socket Warden settings.`;
-}

@@ -1,15 +1,30 @@
-// The policy at the proxy: every request is routed as the engine would route it; requests from a
-// container's filtered socket pass the command list; container creation is decoded as the engine
-// decodes it, checked for socket mounts, and judged by image; the engine gets the canonical request,
-// pinned to the judged image, with an allowed socket mount replaced by the container's filtered socket.
+// The policy at the proxy. Every request is routed as the engine would route it; requests from a
+// container's filtered socket pass the command list and may not take swarm control or install
+// plugins; and every request that would give a container something of the host goes through one
+// judgement of what the container can reach (../reach/): a create, a service's task template, an exec
+// and its target, a start or restart (the engine mounts again), and any action on another container.
+// Routes to the engine are judged by the image list; anything beyond the requester's allowance (its
+// own host paths and Docker's default powers, for a container; in managed mode, for the host's users
+// too) is refused. The engine gets the canonical request, pinned to what was judged.
 import type { NewHistoryEntry } from '../../../shared/history-entry.js';
 import type { ImageListEntry } from '../../../shared/image-reference.js';
 import type { Policy } from '../../../shared/settings.js';
 import { MESSAGE_PREFIX } from '../proxy/engine-error.js';
 import type { Requester, RequestGate, Verdict } from '../proxy/request-gate.js';
 import type { RequestHead } from '../proxy/request-head.js';
+import type { EngineDefaults } from '../reach/default-powers.js';
+import type { RouteContext, RouteFinding } from '../reach/engine-routes.js';
+import { decodeExecRequest } from '../reach/exec-request.js';
+import { holdsMore, judgeReach, type Allowance, type JudgeContext } from '../reach/judge-reach.js';
+import type { RequesterAllowances } from '../reach/requester-allowance.js';
+import {
+  resolveContainer,
+  resolveGrant,
+  type ReachIo,
+  type ResolvedContainer,
+} from '../reach/resolve-grant.js';
+import { decodeServiceSpec } from '../reach/service-spec.js';
 import { blockedCommandMessage, decideRoutedCommand } from './command-decision.js';
-import { hostEscalations } from './container-privilege.js';
 import {
   checkStartBody,
   decodeCreateBody,
@@ -17,17 +32,22 @@ import {
   type CreateRequest,
 } from './container-create.js';
 import {
-  decideImage,
-  requestedRepository,
+  containmentMessage,
+  holdsMoreMessage,
+  hostProtectionMessage,
+  libpodMessage,
+  pluginInstallMessage,
+  routeWords,
   socketMountDeniedMessage,
-  type ImageOracle,
-  type LocalImage,
-} from './image-decision.js';
+  startRefusedMessage,
+  swarmControlMessage,
+  unfilterableRouteDetail,
+} from './denial-messages.js';
+import { classifyEndpoint, pinContainer, type Endpoint } from './endpoints.js';
+import { decideImage, requestedRepository, type ImageOracle, type LocalImage } from './image-decision.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
-import { findSocketMounts, type SocketMountContext, type SocketMountFinding } from './socket-mount.js';
-import { findServiceSocketMounts } from './service-mounts.js';
 
-/** Hands an allowed container its own filtered socket (issue 4); absent, the mount is left as asked. */
+/** Hands an allowed container its own filtered socket; absent, the mount is left as asked. */
 export interface FilteredSocketProvider {
   /** Creates a socket for a container about to be created; returns its host path and a commit/abort pair. */
   reserve(info: { name: string; image: string }): Promise<{
@@ -37,32 +57,44 @@ export interface FilteredSocketProvider {
     /** The create failed: remove the socket. */
     abort(): void;
   }>;
+  /** The container a filtered socket path was handed to ('' while its create is under way). */
+  ownerOf(socketPath: string): string | undefined;
 }
 
 export interface PolicyGateDeps {
   policy(): Policy;
   /** The policy's image list, parsed (cached by the caller per policy). */
   imageEntries(): readonly ImageListEntry[];
-  mounts: SocketMountContext;
-  /** The guarded paths that are Docker sockets (as opposed to directories such as the filtered-socket dir). */
-  socketFiles: readonly string[];
+  /** The paths to guard, as last discovered, with fresh link counts (guards/guard-watch.ts). */
+  routeContext(): Promise<RouteContext>;
+  /** What the engine grants a container by default (Docker's or Podman's). */
+  engineDefaults(): EngineDefaults;
+  reach: ReachIo;
+  allowances: RequesterAllowances;
   oracle: ImageOracle;
   inspectImage(name: string): Promise<LocalImage | undefined>;
   record(entry: NewHistoryEntry): void;
   filteredSockets?: FilteredSocketProvider;
   /** A denied socket mount whose digest no longer matches: the daemon lists it for re-pull. */
   onDigestMismatch?(image: string, imageId: string): void;
+  /** Removes a container (force, with its anonymous volumes). */
+  removeContainer?(id: string): Promise<void>;
 }
 
-const CREATE = /^\/containers\/create$/;
-const START = /^\/containers\/[^/]+\/start$/;
-const SERVICE_WRITE = /^\/services\/(?:create|[^/]+\/update)$/;
-// Plugins run privileged with host mounts of their own choosing: never installed from inside a container.
-const PLUGIN_INSTALL = /^\/plugins\/(?:pull|create|[^/]+\/(?:upgrade|set|enable))$/;
+type Routed = Extract<RequestTarget, { ok: true }>;
+
+interface Request {
+  head: RequestHead;
+  target: Routed;
+  endpoint: Endpoint;
+  requester: Requester;
+}
 
 function deny(status: number, message: string): Verdict {
   return { kind: 'deny', status, message };
 }
+
+const FORWARD: Verdict = { kind: 'forward' };
 
 export class PolicyGate implements RequestGate {
   constructor(private readonly deps: PolicyGateDeps) {}
@@ -73,114 +105,154 @@ export class PolicyGate implements RequestGate {
   }
 
   /** needsBody and decide both route the same head: parse it once. */
-  private readonly routed = new WeakMap<RequestHead, RequestTarget>();
+  private readonly routed = new WeakMap<RequestHead, { target: RequestTarget; endpoint: Endpoint }>();
 
-  private route(head: RequestHead): RequestTarget {
-    let target = this.routed.get(head);
-    if (!target) {
-      target = parseRequestTarget(head.method, head.target);
-      this.routed.set(head, target);
+  private route(head: RequestHead): { target: RequestTarget; endpoint: Endpoint } {
+    let routed = this.routed.get(head);
+    if (!routed) {
+      const target = parseRequestTarget(head.method, head.target);
+      routed = {
+        target,
+        endpoint: target.ok ? classifyEndpoint(target.method, target.path) : { kind: 'other' },
+      };
+      this.routed.set(head, routed);
     }
-    return target;
+    return routed;
   }
 
   needsBody(head: RequestHead): boolean {
     if (head.method !== 'POST') return false;
-    const target = this.route(head);
-    if (!target.ok) return false;
-    return CREATE.test(target.path) || START.test(target.path) || SERVICE_WRITE.test(target.path);
+    const kind = this.route(head).endpoint.kind;
+    return kind === 'create' || kind === 'start' || kind === 'service-write' || kind === 'exec-create';
   }
 
   async decide(head: RequestHead, body: Buffer | null, requester: Requester): Promise<Verdict> {
     const policy = this.deps.policy();
-    if (!policy.enforcing) return { kind: 'forward' };
-    // From the host only POSTs can attach host paths or start anything; the rest pass unparsed (hot path).
-    if (requester.kind === 'host' && head.method !== 'POST') return { kind: 'forward' };
-    const target = this.route(head);
+    if (!policy.enforcing) return FORWARD;
+    // The host's reads cannot attach host paths or start anything: they pass unparsed (the hot path),
+    // unless host protection also judges what the host's users do to existing containers.
+    if (requester.kind === 'host' && head.method !== 'POST' && head.method !== 'PUT' && !this.hostIsLimited())
+      return FORWARD;
+    const { target, endpoint } = this.route(head);
     if (!target.ok) {
       const message = `${MESSAGE_PREFIX}request refused: ${target.message}`;
       this.record(head, requester, { kind: 'request-refused', reason: 'malformed', message });
       return deny(target.status, message);
     }
+    const request: Request = { head, target, endpoint, requester };
     if (requester.kind === 'container') {
-      const command = decideRoutedCommand(policy.commandList, target);
-      if (command.verdict === 'block') {
-        const message = blockedCommandMessage(command.uri);
-        this.record(head, requester, { kind: 'command-blocked', reason: 'command-blocked', message });
-        return deny(403, message);
-      }
-      if (head.method === 'POST' && PLUGIN_INSTALL.test(target.path)) {
-        const message = `${MESSAGE_PREFIX}installing or configuring plugins through a container's socket is not allowed (plugins choose their own host mounts)`;
-        this.record(head, requester, { kind: 'command-blocked', reason: 'command-blocked', message });
-        return deny(403, message);
-      }
+      const refused = this.containerOnly(request);
+      if (refused) return refused;
     }
-    if (head.method !== 'POST') return { kind: 'forward' };
-    if (CREATE.test(target.path))
-      return this.judgeCreate(head, body ?? Buffer.alloc(0), requester, target.query.get('name') ?? '');
-    if (START.test(target.path) && body && body.length > 0) {
-      // API < 1.24 let a start body replace the HostConfig judged at create; only an empty one passes.
-      const check = checkStartBody(body);
-      if (!check.ok) return deny(400, `${MESSAGE_PREFIX}${check.message}`);
-      return { kind: 'forward', body: Buffer.alloc(0) };
+    switch (endpoint.kind) {
+      case 'create':
+        return this.judgeCreate(request, body ?? Buffer.alloc(0));
+      case 'start':
+        return this.judgeStart(request, endpoint.container, body);
+      case 'service-write':
+        return this.judgeService(request, body ?? Buffer.alloc(0));
+      case 'exec-create':
+        return this.judgeExecCreate(request, endpoint.container, body ?? Buffer.alloc(0));
+      case 'exec-start':
+        return this.judgeExecStart(request, endpoint.exec);
+      case 'container-action':
+        return this.judgeAction(request, endpoint.container, endpoint.action);
+      case 'commit':
+        return this.judgeCommit(request);
+      case 'libpod':
+        // A container may not use it at all; the host only to read (its writes create containers).
+        if (endpoint.write || requester.kind === 'container')
+          return this.refuse(request, 'request-refused', 'not-allowed', libpodMessage());
+        return FORWARD;
+      default:
+        return FORWARD;
     }
-    if (SERVICE_WRITE.test(target.path) && body) {
-      const findings = await findServiceSocketMounts(body, this.deps.mounts);
-      if (findings.length > 0) {
-        const message = `${MESSAGE_PREFIX}docker socket mount denied for swarm service: ${findings.join('; ')}; Socket Warden cannot filter a service's socket`;
-        this.record(head, requester, { kind: 'socket-mount-denied', reason: 'not-allowed', message });
-        return deny(403, message);
-      }
-    }
-    return { kind: 'forward' };
   }
 
-  private async judgeCreate(
-    head: RequestHead,
-    body: Buffer,
-    requester: Requester,
-    name: string,
-  ): Promise<Verdict> {
+  private hostIsLimited(): boolean {
+    return this.deps.allowances.hostIsLimited();
+  }
+
+  /** What only a container's filtered socket is refused: its command list, plugins, swarm control. */
+  private containerOnly(request: Request): Verdict | undefined {
+    const policy = this.deps.policy();
+    const command = decideRoutedCommand(policy.commandList, request.target);
+    if (command.verdict === 'block')
+      return this.refuse(request, 'command-blocked', 'command-blocked', blockedCommandMessage(command.uri));
+    const who = whoOf(request.requester);
+    if (request.endpoint.kind === 'plugin-install')
+      return this.refuse(request, 'command-blocked', 'command-blocked', pluginInstallMessage());
+    if (request.endpoint.kind === 'swarm-control')
+      return this.refuse(
+        request,
+        'command-blocked',
+        'command-blocked',
+        swarmControlMessage(who, request.endpoint.what),
+      );
+    if (request.endpoint.kind === 'build') {
+      // A classic build's RUN steps are containers the engine makes itself, with these settings.
+      const network = request.target.query.get('networkmode') ?? '';
+      if (network !== '' && network !== 'default' && network !== 'bridge' && network !== 'none')
+        return this.refuse(
+          request,
+          'request-refused',
+          'not-allowed',
+          containmentMessage(who, 'build', [
+            { field: 'networkmode', what: `network ${network} for RUN steps` },
+          ]),
+        );
+      if ((request.target.query.get('cgroupparent') ?? '') !== '')
+        return this.refuse(
+          request,
+          'request-refused',
+          'not-allowed',
+          containmentMessage(who, 'build', [
+            { field: 'cgroupparent', what: 'a cgroup parent for RUN steps' },
+          ]),
+        );
+    }
+    return undefined;
+  }
+
+  // --- containers: create, service, start ----------------------------------------------------
+
+  private async judgeCreate(request: Request, body: Buffer): Promise<Verdict> {
     const decoded = decodeCreateBody(body);
     if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid container config: ${decoded.message}`);
-    const request = decoded.value;
-    if (requester.kind === 'container') {
-      // No user namespaces here (Docker Desktop's ECI has them): from a container's socket, a container
-      // that could take over the host — and the real socket with it — is refused outright.
-      const escalations = hostEscalations(request);
-      if (escalations.length > 0) {
-        const who = requester.name || requester.id.slice(0, 12);
-        const message = `${MESSAGE_PREFIX}container "${who}" may not create a container with ${escalations.join(', ')} through its Docker socket: that would hand it the host, and the host's Docker socket`;
-        this.record(head, requester, {
-          kind: 'request-refused',
-          reason: 'not-allowed',
-          message,
-          image: request.image,
-        });
-        return deny(403, message);
-      }
-    }
-    const findings = await findSocketMounts(request, this.deps.mounts);
-    if (findings.length === 0) return { kind: 'forward', body: request.serialize() };
+    const create = decoded.value;
+    const allowance = await this.deps.allowances.of(request.requester);
+    const resolved = await resolveGrant(create.grant, this.deps.reach);
+    const judgement = judgeReach(resolved, allowance, await this.judgeContext());
+    if (judgement.beyond.length > 0)
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, 'create a container', judgement.beyond),
+        { image: create.image },
+      );
+    const overrides = pinNamespaces(resolved);
+    if (judgement.routes.length === 0) return { kind: 'forward', body: create.serialize(overrides) };
+    return this.judgeRoutes(request, create, judgement.routes, overrides);
+  }
 
-    const imageName = request.image ?? '';
+  /** A create that reaches the engine: allowed only for an allowed image, and only through a filtered socket. */
+  private async judgeRoutes(
+    request: Request,
+    create: CreateRequest,
+    routes: RouteFinding[],
+    overrides: CreateOverrides,
+  ): Promise<Verdict> {
+    const imageName = create.image ?? '';
     const image = imageName ? await this.deps.inspectImage(imageName) : undefined;
-    if (!image) {
-      // The engine's own answer, so the CLI pulls the image and asks again (which is judged again).
-      return deny(404, `No such image: ${imageName}`);
-    }
+    // The engine's own answer, so the CLI pulls the image and asks again (which is judged again).
+    if (!image) return deny(404, `No such image: ${imageName}`);
     const repository = requestedRepository(imageName, image);
-    const denyMount = (reason: NewHistoryEntry['reason'], detail: string): Verdict => {
-      const message = socketMountDeniedMessage(repository, detail);
-      this.record(head, requester, {
-        kind: 'socket-mount-denied',
-        reason,
-        message,
+    const denyMount = (reason: NewHistoryEntry['reason'], detail: string): Verdict =>
+      this.refuse(request, 'socket-mount-denied', reason, socketMountDeniedMessage(repository, detail), {
         image: repository,
         imageId: image.id,
       });
-      return deny(403, message);
-    };
     const policy = this.deps.policy();
     const verdict = await decideImage(
       image,
@@ -188,25 +260,29 @@ export class PolicyGate implements RequestGate {
       policy.imageList.allowDerivedImages,
       this.deps.oracle,
     );
+    const unusual = routes.filter((route) => route.kind !== 'socket');
     if (!verdict.allowed) {
       if (verdict.reason === 'digest-mismatch') this.deps.onDigestMismatch?.(imageName, image.id);
-      return denyMount(verdict.reason, verdict.detail);
-    }
-    const unfilterable = findings.find((finding) => !this.isRewritable(finding));
-    if (unfilterable && this.deps.filteredSockets) {
+      // Spec §1's words for a bind of the socket; any other route is named first.
       return denyMount(
-        'not-allowed',
-        `the container would reach the socket through ${unfilterable.field} (${unfilterable.reason}), which Socket Warden cannot filter; mount the socket file itself`,
+        verdict.reason,
+        unusual.length > 0 ? `${routeWords(unusual)}; ${verdict.detail}` : verdict.detail,
       );
     }
-    const overrides: CreateOverrides = verdict.via === 'any' ? {} : { image: verdict.pin };
+    const unfilterable = routes.find((route) => !route.rewrite);
+    if (unfilterable && this.deps.filteredSockets)
+      return denyMount('not-allowed', unfilterableRouteDetail(unfilterable));
+    if (verdict.via !== 'any') overrides.image = verdict.pin;
     const provider = this.deps.filteredSockets;
-    if (!provider) return { kind: 'forward', body: request.serialize(overrides) };
-    const reservation = await provider.reserve({ name, image: repository });
-    Object.assign(overrides, rewriteMounts(request, findings, reservation.path));
+    if (!provider) return { kind: 'forward', body: create.serialize(overrides) };
+    const reservation = await provider.reserve({
+      name: request.target.query.get('name') ?? '',
+      image: repository,
+    });
+    Object.assign(overrides, rewriteMounts(create, routes, reservation.path));
     return {
       kind: 'forward',
-      body: request.serialize(overrides),
+      body: create.serialize(overrides),
       onResponse: (status, responseBody) => {
         const id = status === 201 ? parseCreatedId(responseBody) : undefined;
         if (id) reservation.created(id);
@@ -215,14 +291,217 @@ export class PolicyGate implements RequestGate {
     };
   }
 
-  /** Only a bind of a socket file itself (not a directory, not another container's socket) can be swapped. */
-  private isRewritable(finding: SocketMountFinding): boolean {
-    return (
-      finding.relation === 'exact' &&
-      finding.guardedPath !== undefined &&
-      this.deps.socketFiles.includes(finding.guardedPath) &&
-      (finding.bindIndex !== undefined || finding.mountIndex !== undefined)
+  private async judgeService(request: Request, body: Buffer): Promise<Verdict> {
+    const decoded = decodeServiceSpec(body);
+    if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid service spec: ${decoded.message}`);
+    const spec = decoded.value;
+    const allowance = await this.deps.allowances.of(request.requester);
+    const resolved = await resolveGrant(spec.grant, this.deps.reach);
+    const judgement = judgeReach(resolved, allowance, await this.judgeContext());
+    // Swarm extras (templates, plugins) are refused whoever asks: they cannot be judged.
+    const unjudgeable = spec.grant.extras.map((extra) => ({ field: extra.field, what: extra.what }));
+    const beyond = [...judgement.beyond, ...(allowance.powers === 'any' ? unjudgeable : [])];
+    if (beyond.length > 0)
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, 'create a service', beyond),
+        {
+          image: spec.grant.image,
+        },
+      );
+    if (judgement.routes.length > 0)
+      return this.refuse(
+        request,
+        'socket-mount-denied',
+        'not-allowed',
+        `${MESSAGE_PREFIX}docker socket mount denied for swarm service with image "${spec.grant.image ?? ''}"; ${routeWords(judgement.routes)}; a service's tasks are created inside the engine, where Socket Warden cannot give them a filtered socket`,
+        { image: spec.grant.image },
+      );
+    return { kind: 'forward', body: spec.serialize() };
+  }
+
+  /**
+   * The engine mounts a container's binds and volumes again at every start and restart, resolving
+   * bind sources anew: what was judged at create may since have been swapped for a symlink.
+   */
+  private async judgeStart(request: Request, ref: string, body: Buffer | null): Promise<Verdict> {
+    if (body && body.length > 0) {
+      // API < 1.24 let a start body replace the HostConfig judged at create; only an empty one passes.
+      const check = checkStartBody(body);
+      if (!check.ok) return deny(400, `${MESSAGE_PREFIX}${check.message}`);
+    }
+    const container = await resolveContainer(ref, this.deps.reach);
+    // The engine answers "no such container" itself.
+    if (!container) return { kind: 'forward', body: Buffer.alloc(0) };
+    const routes = await this.remountRoutes(container);
+    if (routes.length > 0) {
+      // The engine removes a --rm container whose start failed, and `docker run --rm` waits for that.
+      if (container.inspect.HostConfig?.AutoRemove)
+        void this.deps.removeContainer?.(container.id).catch(() => undefined);
+      return this.refuse(
+        request,
+        'socket-mount-denied',
+        'not-allowed',
+        startRefusedMessage(container.name || container.id.slice(0, 12), routeWords(routes)),
+        { image: container.grant.image },
+      );
+    }
+    return {
+      kind: 'forward',
+      body: Buffer.alloc(0),
+      target: pinContainer(request.target, ref, container.id),
+    };
+  }
+
+  /** Routes a container's mounts take now, apart from the filtered socket Socket Warden gave it. */
+  private async remountRoutes(container: ResolvedContainer): Promise<RouteFinding[]> {
+    const { routes } = judgeReach(
+      container,
+      { who: '', powers: 'any', hostPaths: 'any' },
+      await this.judgeContext(),
+      {
+        reported: true,
+      },
     );
+    return routes.filter(
+      (route) =>
+        !(
+          route.guard?.kind === 'filtered-sockets' &&
+          !route.joined &&
+          this.ownsFilteredSocket(container, route)
+        ),
+    );
+  }
+
+  private ownsFilteredSocket(container: ResolvedContainer, route: RouteFinding): boolean {
+    const mount = container.mounts.find((m) => m.mount.field === route.field);
+    const path = mount?.host?.real;
+    if (!path || !this.deps.filteredSockets) return false;
+    const owner = this.deps.filteredSockets.ownerOf(path);
+    return owner === container.id;
+  }
+
+  // --- acting on existing containers ---------------------------------------------------------
+
+  private async judgeExecCreate(request: Request, ref: string, body: Buffer): Promise<Verdict> {
+    const decoded = decodeExecRequest(body);
+    if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid exec config: ${decoded.message}`);
+    const allowance = await this.deps.allowances.of(request.requester);
+    if (decoded.value.privileged && allowance.powers !== 'any')
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, 'run an exec', [
+          { field: 'Privileged', what: 'privileged mode (every capability)' },
+        ]),
+      );
+    const checked = await this.checkTarget(request, allowance, ref, 'exec into');
+    if (checked.kind === 'deny') return checked;
+    return {
+      kind: 'forward',
+      body: decoded.value.serialize(),
+      ...(checked.target ? { target: checked.target } : {}),
+    };
+  }
+
+  private async judgeExecStart(request: Request, execId: string): Promise<Verdict> {
+    const allowance = await this.deps.allowances.of(request.requester);
+    if (allowance.powers === 'any' && allowance.hostPaths === 'any') return FORWARD;
+    // Exec IDs are global: anyone who learns one (a container's inspect lists them) can start it.
+    const exec = await this.deps.reach.inspectExec(execId);
+    if (!exec) return FORWARD; // the engine answers "no such exec instance"
+    if (exec.privileged && allowance.powers !== 'any')
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, 'start an exec', [
+          { field: 'Privileged', what: 'privileged mode (every capability)' },
+        ]),
+      );
+    const checked = await this.checkTarget(request, allowance, exec.containerId, 'exec into');
+    return checked.kind === 'deny' ? checked : FORWARD;
+  }
+
+  private async judgeAction(request: Request, ref: string, action: string): Promise<Verdict> {
+    const allowance = await this.deps.allowances.of(request.requester);
+    if (allowance.powers === 'any' && allowance.hostPaths === 'any') return FORWARD;
+    const checked = await this.checkTarget(request, allowance, ref, action);
+    if (checked.kind === 'deny') return checked;
+    return checked.target ? { kind: 'forward', target: checked.target } : FORWARD;
+  }
+
+  /** `POST /commit?container=…` reads a container's filesystem into an image the requester can run. */
+  private async judgeCommit(request: Request): Promise<Verdict> {
+    const ref = request.target.query.get('container') ?? '';
+    const allowance = await this.deps.allowances.of(request.requester);
+    if (ref === '' || (allowance.powers === 'any' && allowance.hostPaths === 'any')) return FORWARD;
+    const checked = await this.checkTarget(request, allowance, ref, 'commit');
+    return checked.kind === 'deny' ? checked : FORWARD;
+  }
+
+  private async checkTarget(
+    request: Request,
+    allowance: Allowance,
+    ref: string,
+    action: string,
+  ): Promise<{ kind: 'ok'; target?: string } | Extract<Verdict, { kind: 'deny' }>> {
+    if (allowance.powers === 'any' && allowance.hostPaths === 'any') return { kind: 'ok' };
+    const container = await resolveContainer(ref, this.deps.reach);
+    if (!container) return { kind: 'ok' };
+    const more = holdsMore(container, allowance, await this.judgeContext());
+    if (more.length > 0) {
+      const verdict = this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        holdsMoreMessage(allowance.who, action, container.name || ref, more),
+      );
+      if (verdict.kind === 'deny') return verdict;
+    }
+    return {
+      kind: 'ok',
+      target: request.target.path.startsWith(`/containers/${ref}/`)
+        ? pinContainer(request.target, ref, container.id)
+        : undefined,
+    };
+  }
+
+  // --- shared ------------------------------------------------------------------------------------
+
+  private async judgeContext(): Promise<JudgeContext> {
+    return { ...(await this.deps.routeContext()), defaults: this.deps.engineDefaults() };
+  }
+
+  private beyondMessage(
+    allowance: Allowance,
+    what: string,
+    found: Parameters<typeof containmentMessage>[2],
+  ): string {
+    return allowance.who === 'the host'
+      ? hostProtectionMessage(what, found)
+      : containmentMessage(allowance.who, what, found);
+  }
+
+  /** Records a denial and answers it in the engine's format. */
+  private refuse(
+    request: Request,
+    kind: NewHistoryEntry['kind'],
+    reason: NewHistoryEntry['reason'],
+    message: string,
+    extra: Partial<Pick<NewHistoryEntry, 'image' | 'imageId'>> = {},
+  ): Verdict {
+    this.record(request.head, request.requester, {
+      kind,
+      reason,
+      message,
+      ...(extra.image !== undefined ? { image: extra.image } : {}),
+      ...(extra.imageId !== undefined ? { imageId: extra.imageId } : {}),
+    });
+    return deny(kind === 'request-refused' && reason === 'malformed' ? 400 : 403, message);
   }
 
   private record(
@@ -235,21 +514,39 @@ export class PolicyGate implements RequestGate {
   }
 }
 
-function rewriteMounts(
-  request: CreateRequest,
-  findings: SocketMountFinding[],
-  socketPath: string,
-): CreateOverrides {
+function whoOf(requester: Requester): string {
+  return requester.kind === 'host'
+    ? 'the host'
+    : `container "${requester.name || requester.id.slice(0, 12)}"`;
+}
+
+/**
+ * `container:<name>` in PidMode, IpcMode and NetworkMode is forwarded as `container:<id>` of the
+ * container judged, so a rename cannot point it elsewhere before the engine resolves it.
+ */
+function pinNamespaces(resolved: Awaited<ReturnType<typeof resolveGrant>>): CreateOverrides {
+  const overrides: CreateOverrides = {};
+  for (const join of resolved.joins) {
+    if (!join.target) continue;
+    if (join.via === 'pid') overrides.pidMode = `container:${join.target.id}`;
+    if (join.via === 'ipc') overrides.ipcMode = `container:${join.target.id}`;
+    if (join.via === 'network') overrides.networkMode = `container:${join.target.id}`;
+  }
+  return overrides;
+}
+
+function rewriteMounts(request: CreateRequest, routes: RouteFinding[], socketPath: string): CreateOverrides {
   const binds = [...request.binds];
   const mounts = [...request.mounts];
-  for (const finding of findings) {
-    if (finding.bindIndex !== undefined) {
-      const [, ...rest] = (binds[finding.bindIndex] ?? '').split(':');
-      binds[finding.bindIndex] = [socketPath, ...rest].join(':');
-    }
-    if (finding.mountIndex !== undefined) {
-      const mount = mounts[finding.mountIndex];
-      if (mount) mounts[finding.mountIndex] = { ...mount, source: socketPath };
+  for (const route of routes) {
+    const rewrite = route.rewrite;
+    if (!rewrite) continue;
+    if ('bindIndex' in rewrite) {
+      const [, ...rest] = (binds[rewrite.bindIndex] ?? '').split(':');
+      binds[rewrite.bindIndex] = [socketPath, ...rest].join(':');
+    } else {
+      const mount = mounts[rewrite.mountIndex];
+      if (mount) mounts[rewrite.mountIndex] = { ...mount, source: socketPath };
     }
   }
   return { binds, mounts };
