@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { startDaemon } from '../core/daemon.js';
 import { consoleLog } from '../core/log.js';
+import { singleListenFd, unsetListenEnv } from '../core/systemd/listen-fds.js';
 import {
   DEFAULT_ADMIN_SETTINGS,
   defaultDataDir,
@@ -18,7 +19,10 @@ const HELP = `Usage: socket-warden serve [options]
   --admin-settings <file>    admin-settings.json (default: ${DEFAULT_ADMIN_SETTINGS})
   --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
   --ui-port <port>           port for --ui (default: a free one)
-  --refresh-interval <sec>   re-check registry digests this often (default: the user setting, 15 min)`;
+  --refresh-interval <sec>   re-check registry digests this often (default: the user setting, 15 min)
+
+Started by systemd's socket activation (LISTEN_FDS, as socket-warden.socket does), it serves the socket
+it was passed, and --listen names that socket's path.`;
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,9 +43,16 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  // Started by socket-warden.socket: serve the socket systemd holds; --listen names its path.
+  const inherited = singleListenFd(process.env, process.pid);
+  unsetListenEnv(process.env);
+  if (inherited && 'error' in inherited) throw new Error(inherited.error);
+  if (inherited && !values.listen)
+    throw new Error('socket activation: --listen must name the socket systemd passes');
   const daemon = await startDaemon({
     upstream: values.upstream ?? defaultUpstream(),
     listen: values.listen ?? defaultListen(dataDir),
+    listenFd: inherited?.fd,
     dataDir,
     adminSettings: values['admin-settings'] ?? DEFAULT_ADMIN_SETTINGS,
     refreshIntervalMs: values['refresh-interval'] ? Number(values['refresh-interval']) * 1000 : undefined,

@@ -42,6 +42,8 @@ import { UserSettingsStore, type ConfLike } from './settings/user-settings-store
 export interface DaemonOptions {
   upstream: string;
   listen: string;
+  /** A socket already bound to `listen` and listening (systemd's socket activation). */
+  listenFd?: number;
   dataDir: string;
   adminSettings: string;
   ui?: { port: number };
@@ -104,7 +106,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const engineSocket = await fs.stat(options.upstream).catch(() => null);
   if (!engineSocket)
     log.warn(`engine socket ${options.upstream} not found yet; requests get an error until it appears`);
-  const clientGid = engineSocket?.gid;
+  // Managed mode: the engine's socket is root-only; the group that may use Docker is the listen socket's.
+  const clientGid =
+    options.listenFd === undefined
+      ? engineSocket?.gid
+      : (await fs.stat(options.listen).catch(() => null))?.gid;
   const reach = engineReachIo(engine);
   // What the engine is and where it keeps its state: learnt now and again whenever it comes back.
   let engineKind: 'docker' | 'podman' = 'docker';
@@ -169,6 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await filteredSockets.start();
   const main = await ProxyServer.listen({
     listenPath: options.listen,
+    listenFd: options.listenFd,
     upstream,
     gate,
     requester: { kind: 'host' },

@@ -9,6 +9,11 @@ import { STREAM_HIGH_WATER_MARK, type Upstream } from './upstream.js';
 
 export interface ProxyServerOptions {
   listenPath: string;
+  /**
+   * An fd already bound to listenPath and listening (systemd's socket activation): served as it is, its
+   * mode and owner left to whoever made it, and the path left in place on close.
+   */
+  listenFd?: number;
   upstream: Upstream;
   gate: RequestGate;
   requester: Requester;
@@ -44,14 +49,16 @@ export class ProxyServer {
 
   static async listen(options: ProxyServerOptions): Promise<ProxyServer> {
     const proxy = new ProxyServer(options);
-    await prepareSocketPath(options.listenPath);
+    const fd = options.listenFd;
+    if (fd === undefined) await prepareSocketPath(options.listenPath);
     await new Promise<void>((resolve, reject) => {
       proxy.server.once('error', reject);
-      proxy.server.listen(options.listenPath, () => {
+      proxy.server.listen(fd === undefined ? options.listenPath : { fd }, () => {
         proxy.server.off('error', reject);
         resolve();
       });
     });
+    if (fd !== undefined) return proxy;
     await fs.chmod(options.listenPath, options.mode ?? 0o660);
     if (options.gid !== undefined && process.getuid?.() === 0) {
       await fs.chown(options.listenPath, 0, options.gid);
@@ -63,6 +70,9 @@ export class ProxyServer {
   async close(graceMs = 3000): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = Date.now() + graceMs;
+    // A connection accepted in the same turn as the signal looks idle until its first read: give it that
+    // read, so a request that waited for us is served rather than cut (systemd queues the next ones).
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, graceMs)));
     while (Date.now() < deadline) {
       for (const connection of this.connections) if (connection.idle) connection.destroy();
       if (this.connections.size === 0) break;
@@ -70,7 +80,8 @@ export class ProxyServer {
     }
     for (const connection of this.connections) connection.destroy();
     await closed;
-    await fs.rm(this.options.listenPath, { force: true });
+    // An inherited socket stays: systemd keeps listening on it and queues clients for our next start.
+    if (this.options.listenFd === undefined) await fs.rm(this.options.listenPath, { force: true });
   }
 }
 
