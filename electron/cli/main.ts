@@ -9,6 +9,7 @@ Commands:
   context    create a docker context named "socket-warden" that points at the proxy
   history    print the denial history
   repull     remove and pull again an image whose digest no longer matches its registry
+  system     install | uninstall | status of managed mode: Socket Warden as the host's Docker socket
 
 Run "socket-warden <command> --help" for a command's options.`;
 
@@ -26,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
     case 'repull': {
       const { runRepullCommand } = await import('./repull-command.js');
       return runRepullCommand(rest);
+    }
+    case 'system': {
+      const { runSystemCommand } = await import('./system-command.js');
+      return runSystemCommand(rest);
     }
     case undefined:
     case 'help':
