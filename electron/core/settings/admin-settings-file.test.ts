@@ -1,4 +1,6 @@
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,17 @@ import {
 const FILE = '/etc/socket-warden/admin-settings.json';
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
+
+async function mkfifo(file: string): Promise<() => void> {
+  execFileSync('mkfifo', [file]);
+  return () => undefined;
+}
+
+async function listenOn(file: string): Promise<() => void> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(file, resolve));
+  return () => server.close();
+}
 
 describe('parseAdminSettingsText', () => {
   it('returns the ECI section and the unrelated top-level keys (for one info line)', () => {
@@ -69,12 +82,37 @@ describe('on disk', () => {
       expect(await readAdminSettingsFile(file)).toEqual({ kind: 'absent', path: file });
     });
 
-    it('a path that cannot be read is an error, not "absent"', async () => {
+    it.each<[string, (file: string) => Promise<() => void>, string]>([
+      ['a directory', async (file) => (mkdirSync(file), () => undefined), 'a directory'],
+      ['a FIFO (no writer: a plain open would wait forever)', mkfifo, 'a FIFO'],
+      ['a unix socket', listenOn, 'a socket'],
+      [
+        'a link to /dev/zero (endless)',
+        async (file) => (symlinkSync('/dev/zero', file), () => undefined),
+        'a character device',
+      ],
+    ])('%s in its place is refused at once, not read and not "absent"', async (_, make, what) => {
       const file = path.join(dir, 'admin-settings.json');
-      mkdirSync(file);
+      const cleanup = await make(file);
+      try {
+        const started = performance.now();
+        const read = await readAdminSettingsFile(file);
+        expect(performance.now() - started).toBeLessThan(1000);
+        expect(read).toEqual({
+          kind: 'invalid',
+          path: file,
+          error: `cannot read the admin settings file ${file}: it is ${what}, not a regular file`,
+        });
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a file that cannot be opened is an error, not "absent"', async () => {
+      const file = path.join(dir, 'admin-settings.json');
+      symlinkSync(file, file);
       const read = await readAdminSettingsFile(file);
-      expect(read.kind).toBe('invalid');
-      expect(read.kind === 'invalid' && read.error).toMatch(/^cannot read the admin settings file .*EISDIR/);
+      expect(read.kind === 'invalid' && read.error).toMatch(/^cannot read the admin settings file .*ELOOP/);
     });
 
     it('reads and validates a file', async () => {

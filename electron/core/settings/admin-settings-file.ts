@@ -2,8 +2,8 @@
 // policy"; a file that cannot be read or does not validate is an error, never
 // a silent default, because falling back to defaults would quietly unlock or
 // loosen what the admin wrote.
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ADMIN_FILE_KEYS,
@@ -43,13 +43,50 @@ export function parseAdminSettingsText(file: string, text: string): AdminFileRea
 export async function readAdminSettingsFile(file: string): Promise<AdminFileRead> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const read = await readRegularFile(file);
+    if (read.kind === 'not-regular')
+      return {
+        kind: 'invalid',
+        path: file,
+        error: `cannot read the admin settings file ${file}: it is ${read.what}, not a regular file`,
+      };
+    text = read.text;
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { kind: 'absent', path: file };
     const reason = error instanceof Error ? error.message : String(error);
     return { kind: 'invalid', path: file, error: `cannot read the admin settings file ${file}: ${reason}` };
   }
   return parseAdminSettingsText(file, text);
+}
+
+/**
+ * Opens without blocking and reads only a regular file. A plain open of a FIFO waits for a writer
+ * (and a read of one for data) forever: put in the admin file's place, it would hang every reload.
+ */
+async function readRegularFile(
+  file: string,
+): Promise<{ kind: 'text'; text: string } | { kind: 'not-regular'; what: string }> {
+  // Looked at first because some kinds cannot be opened at all (a socket: ENXIO); checked again on
+  // the open file, which may have been swapped in between.
+  const before = await stat(file);
+  if (!before.isFile()) return { kind: 'not-regular', what: fileKind(before) };
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { kind: 'not-regular', what: fileKind(stats) };
+    return { kind: 'text', text: await handle.readFile('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'an unusual kind of file';
 }
 
 /**
