@@ -16,6 +16,7 @@ import {
   writeAdminFile,
   type AdminEci,
 } from './daemon-harness.js';
+import { freeLoopbackPort } from './free-port.js';
 import { docker, loadStack, type CliResult } from './stack.js';
 
 const stack = loadStack();
@@ -933,7 +934,9 @@ describe('plugins and swarm services cannot hand out the engine socket', () => {
     const networksBefore = (await direct(['network', 'ls', '--format', '{{.Name}}'])).stdout;
     expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe('inactive');
     try {
-      expectWorks(await dockerInside('swarm', 'init', '--advertise-addr', '127.0.0.1'));
+      // Loopback and a free port: the default 0.0.0.0:2377 fails wherever another engine runs a swarm.
+      const address = `127.0.0.1:${await freeLoopbackPort()}`;
+      expectWorks(await dockerInside('swarm', 'init', '--listen-addr', address, '--advertise-addr', address));
       for (const source of [ENGINE, path.dirname(ENGINE)]) {
         const service = await dockerInside(
           'service',
