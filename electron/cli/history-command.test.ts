@@ -70,6 +70,20 @@ describe('socket-warden history', () => {
     ]);
   });
 
+  it.each([false, true])(
+    'never prints bidi or control characters from a container as they are (json: %s)',
+    async (json) => {
+      const uri = '/v1.41/x\u202eevil\u2066\u009b2J\u001b';
+      await writer.append({ ...pushBlocked, request: { method: 'POST', uri } });
+      const out = capture();
+      expect(await runHistoryCommand({ dataDir, json, out: out.stream })).toBe(0);
+      for (const raw of ['\u202e', '\u2066', '\u009b', '\u001b']) expect(out.text()).not.toContain(raw);
+      if (json)
+        expect((JSON.parse(out.text()) as Array<{ request: { uri: string } }>)[0]?.request.uri).toBe(uri);
+      else expect(out.text()).toContain('/v1.41/x\\u202eevil\\u2066\\x9b2J\\x1b');
+    },
+  );
+
   it('prints only the newest entries with a limit', async () => {
     const out = capture();
     await runHistoryCommand({ dataDir, json: true, limit: 1, out: out.stream });

@@ -2,6 +2,7 @@
 // first. Opens the journal read-only, so it works while `serve` holds the lock.
 import { HistoryStore, historyDirIn } from '../core/history/history-store.js';
 import { formatHistoryTable } from '../core/history/history-table.js';
+import { jsonForTerminal } from '../core/history/terminal-text.js';
 
 export interface HistoryCommandArgs {
   dataDir: string;
@@ -32,7 +33,8 @@ export async function runHistoryCommand(args: HistoryCommandArgs): Promise<numbe
   try {
     const entries = store.list({ limit: args.limit ?? Math.max(1, store.count()) });
     if (args.json) {
-      args.out.write(`${JSON.stringify(entries)}\n`);
+      // The same JSON, with bidi and control characters from containers escaped for the terminal.
+      args.out.write(`${jsonForTerminal(entries)}\n`);
     } else if (entries.length === 0) {
       args.out.write('No denials recorded.\n');
     } else {

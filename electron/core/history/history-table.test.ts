@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../../shared/history-entry.js';
-import { escapeControlCharacters, formatHistoryTable } from './history-table.js';
+import { formatHistoryTable } from './history-table.js';
 
 const entries: HistoryEntry[] = [
   {
@@ -59,10 +59,18 @@ describe('history table', () => {
   });
 
   it.each([
-    ['plain', 'plain'],
-    ['tab\there', 'tab\\x09here'],
-    ['\u009b', '\\x9b'],
-  ])('escapes %j as %j', (text, shown) => {
-    expect(escapeControlCharacters(text)).toBe(shown);
+    ['request', (text: string): HistoryEntry => ({ ...entries[1]!, request: { method: 'GET', uri: text } })],
+    ['image', (text: string): HistoryEntry => ({ ...entries[1]!, image: text })],
+    [
+      'container name',
+      (text: string): HistoryEntry => ({
+        ...entries[0]!,
+        requester: { kind: 'container', id: '0123456789abcdef', name: text, image: 'x' },
+      }),
+    ],
+  ])('shows bidi controls in a %s escaped, so a line cannot read as something else', (_, entry) => {
+    const table = formatHistoryTable([entry('/x\u202eevil\u2066')]);
+    expect(table).toContain('/x\\u202eevil\\u2066');
+    expect(table).not.toMatch(/[\u202e\u2066]/);
   });
 });

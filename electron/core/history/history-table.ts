@@ -1,6 +1,7 @@
-// The `socket-warden history` table. Request URIs and names come from containers, so control
-// characters are shown escaped rather than sent to the terminal.
+// The `socket-warden history` table. Request URIs and names come from containers, so control, bidi
+// and format characters are shown escaped rather than sent to the terminal (terminal-text.ts).
 import type { HistoryEntry } from '../../../shared/history-entry.js';
+import { escapeForTerminal } from './terminal-text.js';
 
 interface Column {
   title: string;
@@ -27,15 +28,8 @@ const COLUMNS: Column[] = [
   { title: 'REASON', max: 24, cell: (e) => e.reason },
 ];
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/g;
-
-export function escapeControlCharacters(text: string): string {
-  return text.replace(CONTROL_CHARACTER, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 function fit(text: string, max: number): string {
-  const clean = escapeControlCharacters(text);
+  const clean = escapeForTerminal(text);
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
