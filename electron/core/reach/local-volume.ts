@@ -111,17 +111,32 @@ export function localVolumeMount(options: Readonly<Record<string, string>> | und
         kind: 'unjudgeable',
         why: `a bind of ${JSON.stringify(device)}, which the kernel resolves against the engine's working directory`,
       };
+    // The engine does not clean the device: the kernel takes each `..` after the symlinks before it,
+    // where a judgement of the cleaned path would not.
+    if (device.split('/').includes('..'))
+      return {
+        kind: 'unjudgeable',
+        why: `a bind of ${JSON.stringify(device)}, whose ".." the kernel follows after any symlink before it`,
+      };
     return { kind: 'bind', device, readOnly: flags.includes('ro'), recursive: flags.includes('rbind') };
   }
   const lowered = type.toLowerCase();
-  if (HOST_KERNEL_FILESYSTEMS[type])
-    return { kind: 'host-kernel', type, what: HOST_KERNEL_FILESYSTEMS[type] };
-  if (HOST_KERNEL_FILESYSTEMS[lowered])
+  const hostKernel = Object.hasOwn(HOST_KERNEL_FILESYSTEMS, type) ? HOST_KERNEL_FILESYSTEMS[type] : undefined;
+  if (hostKernel) return { kind: 'host-kernel', type, what: hostKernel };
+  if (Object.hasOwn(HOST_KERNEL_FILESYSTEMS, lowered))
     return { kind: 'unjudgeable', why: `filesystem type ${JSON.stringify(type)}` };
   if (PRIVATE_FILESYSTEMS.has(type)) return { kind: 'private-fs', type };
   if (NETWORK_FILESYSTEMS.has(type)) {
-    const addr = data.find((word) => word.startsWith('addr='))?.slice('addr='.length);
-    return { kind: 'network', type, address: addr };
+    // The kernel takes the last address option (CIFS reads ip= as addr=); moby resolves the first.
+    const keys = type === 'cifs' || type === 'smb3' ? ['addr=', 'ip='] : ['addr='];
+    const addresses = data.filter((word) => keys.some((key) => word.startsWith(key)));
+    if (addresses.length > 1)
+      return {
+        kind: 'unjudgeable',
+        why: `more than one server address (${addresses.join(',')}): the engine resolves the first, the kernel mounts the last`,
+      };
+    const address = addresses[0];
+    return { kind: 'network', type, address: address?.slice(address.indexOf('=') + 1) };
   }
   if (type === '' || type === 'none')
     return {
