@@ -48,13 +48,20 @@ export function parseEngineFlags(argv: readonly string[]): EngineFlags {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const key = FLAG_NAMES[name] ?? FLAG_NAMES[name.replace(/^-(?=[a-z]{2,})/, '--')];
+    let key = FLAG_NAMES[name] ?? FLAG_NAMES[name.replace(/^-(?=[a-z]{2,})/, '--')];
+    let attached = eq > 0 ? arg.slice(eq + 1) : undefined;
+    // pflag shorthands also take their value attached: `-Hunix:///run/x.sock`, `-g/srv/docker`.
+    const short = FLAG_NAMES[arg.slice(0, 2)];
+    if (!key && short && /^-[A-Za-z]./.test(arg)) {
+      key = short;
+      attached = arg.slice(2).replace(/^=/, '');
+    }
     if (!key) {
       // podman system service [URI]: the listening address is a positional argument.
       if (/^(unix|tcp):\/\//.test(arg)) flags.hosts.push(arg);
       continue;
     }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    const value = attached ?? argv[++i];
     if (value === undefined) break;
     if (key === 'hosts') flags.hosts.push(value);
     else flags[key] = value;
