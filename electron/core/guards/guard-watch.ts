@@ -27,7 +27,7 @@ const FIND_TIMEOUT_MS = 120_000;
 export function deviceNumbers(dev: number): string {
   const d = BigInt(dev);
   const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
-  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
+  const minor = (d & 0xffn) | ((d >> 12n) & 0xffffff00n);
   return `${major}:${minor}`;
 }
 
