@@ -382,8 +382,18 @@ CONF
 unqualified-search-registries = ["docker.io"]
 short-name-mode = "permissive"
 
+# Plain HTTP on loopback, as dockerd allows for 127.0.0.0/8: the stack's registry and the ones tests
+# start on other ports ("127.0.0.1" is a prefix of every "127.0.0.1:<port>").
 [[registry]]
 location = "$reg"
+insecure = true
+
+[[registry]]
+location = "127.0.0.1"
+insecure = true
+
+[[registry]]
+location = "localhost"
 insecure = true
 CONF
   cat >"$P/storage.conf" <<CONF
@@ -456,6 +466,9 @@ build_images() { # build_images <cli> <registry>
     set -- $pair
     images_log "$cli" tag "$1" "$2"
     images_log "$cli" push -q "$2"
+    # Podman records the digest of its local manifest, not of the one it pushed (it recompresses the
+    # layers); pulling the tag back adds the registry's digest to RepoDigests, as a docker push does.
+    if [ "$ENGINE" = podman ]; then images_log "$cli" pull -q "$2"; fi
   done
   rm -rf "$work"
   unset DOCKER_HOST DOCKER_CONFIG DOCKER_BUILDKIT
