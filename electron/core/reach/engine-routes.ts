@@ -213,26 +213,56 @@ function isBlockDevicePath(path: string, isBlock: boolean | undefined): boolean 
   return isBlock ?? path.startsWith('/dev/');
 }
 
-function deviceRoutes(resolved: ResolvedGrant): RouteFinding[] {
+const DOT_DOT = /(^|\/)\.\.(\/|$)/;
+
+/**
+ * Character devices that reach a disk: SCSI generic (21) and raw (162), and the majors the kernel
+ * numbers dynamically (234-254, 384-511), among them bsg and NVMe generic; both pass commands
+ * straight to a disk.
+ */
+function charMajorReachesDisk(major: number): boolean {
+  return major === 21 || major === 162 || (major >= 234 && major <= 254) || (major >= 384 && major <= 511);
+}
+
+function deviceRoutes(resolved: ResolvedGrant, ctx: RouteContext): RouteFinding[] {
   const out: RouteFinding[] = [];
   for (const device of resolved.devices) {
-    if (!isBlockDevicePath(device.host?.real ?? device.pathOnHost, device.host?.isBlockDevice)) continue;
-    out.push({
-      field: device.field,
-      kind: 'host-disk',
-      target: '',
-      reason: `passes in host block device ${device.pathOnHost}`,
-    });
+    const base = { field: device.field, target: '' };
+    const path = device.pathOnHost;
+    if (ctx.engine === 'podman' && path.includes(':')) {
+      out.push({
+        ...base,
+        kind: 'unjudgeable',
+        reason: `a colon in device path ${JSON.stringify(path)}, which Podman reads as host:container:permissions`,
+      });
+      continue;
+    }
+    // The engine stats the path as written (its `..` after any symlink) or from its working directory.
+    if (!device.host || DOT_DOT.test(path)) {
+      out.push({
+        ...base,
+        kind: 'unjudgeable',
+        reason: `cannot tell which host device ${JSON.stringify(path)} is`,
+      });
+      continue;
+    }
+    if (device.host.isDirectory)
+      // The engine passes in every device below a directory (oci.DevicesFromPath).
+      out.push({ ...base, kind: 'host-disk', reason: `passes in every host device under ${path}` });
+    else if (isBlockDevicePath(device.host.real, device.host.isBlockDevice))
+      out.push({ ...base, kind: 'host-disk', reason: `passes in host block device ${path}` });
   }
   for (const [i, rule] of resolved.grant.deviceCgroupRules.entries()) {
-    // "b <major>:<minor> <perm>" or "a …": with MKNOD (a default capability) the container makes the node.
-    if (/^\s*[ab]\b/.test(rule))
-      out.push({
-        field: `HostConfig.DeviceCgroupRules[${i}]`,
-        kind: 'host-disk',
-        target: '',
-        reason: `device cgroup rule ${JSON.stringify(rule)} lets the container open host block devices`,
-      });
+    // "<type> <major>:<minor> <perm>": with MKNOD (a default capability) the container makes the node.
+    // Only character devices of a known major that reaches no disk pass.
+    const char = /^c (\d+):/.exec(rule);
+    if (char && !charMajorReachesDisk(Number(char[1]))) continue;
+    out.push({
+      field: `HostConfig.DeviceCgroupRules[${i}]`,
+      kind: 'host-disk',
+      target: '',
+      reason: `device cgroup rule ${JSON.stringify(rule)} lets the container open host disks`,
+    });
   }
   return out;
 }
@@ -262,7 +292,7 @@ function joinRoutes(join: ResolvedJoin, ctx: RouteContext): RouteFinding[] {
 export function engineRoutes(resolved: ResolvedGrant, ctx: RouteContext): RouteFinding[] {
   const out: RouteFinding[] = [];
   for (const mount of resolved.mounts) out.push(...mountRoutes(mount, ctx));
-  out.push(...deviceRoutes(resolved));
+  out.push(...deviceRoutes(resolved, ctx));
   if (resolved.grant.pid.kind === 'host')
     out.push({
       field: 'HostConfig.PidMode',
