@@ -33,7 +33,7 @@ export const mountType = t.struct([
   { name: 'Source', type: t.string },
   { name: 'Target', type: t.string },
   { name: 'ReadOnly', type: t.bool },
-  { name: 'Consistency', type: t.opaque },
+  { name: 'Consistency', type: t.string },
   {
     name: 'BindOptions',
     type: t.ptr(
@@ -347,6 +347,7 @@ export function grantMountOf(
   const bindOptions = spec.decoded && field(spec.decoded, 'BindOptions');
   const volumeOptions = spec.decoded && field(spec.decoded, 'VolumeOptions');
   const type = spec.type.toLowerCase();
+  const consistency = spec.decoded && stringOf(field(spec.decoded, 'Consistency'));
   return {
     field: where,
     type,
@@ -355,6 +356,7 @@ export function grantMountOf(
     readOnly: spec.readOnly,
     propagation: (bindOptions && stringOf(field(bindOptions, 'Propagation'))) ?? '',
     readOnlyNonRecursive: boolOf(bindOptions && field(bindOptions, 'ReadOnlyNonRecursive')),
+    ...(consistency ? { consistency } : {}),
     ...(type === 'volume'
       ? {
           volume: {

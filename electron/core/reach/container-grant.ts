@@ -23,6 +23,8 @@ export interface GrantMount {
   propagation: string;
   /** A read-only bind whose submounts stay writable. */
   readOnlyNonRecursive: boolean;
+  /** Mounts[].Consistency as given (ignored on Linux by Docker; Podman copies it into a --mount string). */
+  consistency?: string;
   /** A `Binds` entry's mode words as written (`ro`, `z`, `rshared`, …; Podman takes more). */
   modes?: string[];
   /** For a volume: the driver and options this request asks for (used when the engine creates it). */

@@ -115,20 +115,41 @@ const DOCKER_BIND_MODES = new Set([
   'delegated',
 ]);
 
-/** What Podman's compat layer would read differently from what was judged. */
+/** Anonymous volumes of Config.Volumes: Podman's compat layer hands each key on as a `-v` string. */
+function isConfigVolume(mount: GrantMount): boolean {
+  return mount.field.startsWith('Config.Volumes[');
+}
+
+/** What Podman's compat layer (cliOpts: Binds and Config.Volumes as -v, Mounts as --mount) reads differently. */
 function podmanMisreads(mount: GrantMount): string | undefined {
+  if (isConfigVolume(mount))
+    return mount.target.includes(':')
+      ? 'a colon in a Config.Volumes path, which Podman reads as a host:container bind'
+      : undefined;
   const odd = (mount.modes ?? []).filter((m) => !DOCKER_BIND_MODES.has(m));
   if (odd.length > 0) return `bind options ${odd.join(',')}, which Podman reads as its own`;
-  // Mounts become a comma-separated --mount string, unescaped: a comma or quote adds options.
-  if (!mount.modes && /[,"]/.test(`${mount.source}${mount.target}`))
-    return 'a comma or quote in a mount source or target, which Podman reads as more mount options';
+  // A -v source starting with `.` is a host path to Podman (relative to its working directory).
+  if (mount.modes && mount.source.startsWith('.'))
+    return `bind source ${JSON.stringify(mount.source)}, which Podman reads as a host path relative to its working directory`;
+  // Podman does not clean a bind source: the kernel takes each `..` after the symlinks before it.
+  if (mount.type === 'bind' && mount.source.split('/').includes('..'))
+    return `a ".." in bind source ${JSON.stringify(mount.source)}, which Podman hands to the kernel uncleaned`;
+  // Mounts become a comma-separated --mount string, unescaped (source, target, consistency and
+  // bind-propagation as given): a comma or quote adds options, and a later source= wins.
+  if (
+    !mount.modes &&
+    /[,"]/.test(`${mount.source}${mount.target}${mount.propagation}${mount.consistency ?? ''}`)
+  )
+    return 'a comma or quote in a mount source, target, consistency or propagation, which Podman reads as more mount options';
   return undefined;
 }
 
 function mountRoutes(resolved: ResolvedMount, ctx: RouteContext): RouteFinding[] {
   const { mount } = resolved;
   const base = { field: mount.field, target: mount.target };
-  const misread = ctx.engine === 'podman' && mount.rewrite ? podmanMisreads(mount) : undefined;
+  // Only what a request asks for is re-read by Podman; an existing container's mounts are what it made.
+  const asked = mount.rewrite !== undefined || isConfigVolume(mount);
+  const misread = ctx.engine === 'podman' && asked ? podmanMisreads(mount) : undefined;
   if (misread) return [{ ...base, kind: 'unjudgeable', reason: misread }];
   if (mount.type === 'bind') {
     if (!resolved.host)
