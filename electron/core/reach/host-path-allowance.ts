@@ -32,7 +32,11 @@ export function hostPathUses(resolved: ResolvedGrant, via = ''): HostPathUse[] {
       out.push({
         field: m.mount.field,
         host: m.host,
-        readOnly: m.mount.readOnly || (m.local?.kind === 'bind' && m.local.readOnly),
+        // Read-only only when submounts are too: ReadOnlyNonRecursive leaves them writable, and so
+        // does the local driver's ro remount of an rbind (it applies to the top mount alone).
+        readOnly:
+          (m.mount.readOnly && !m.mount.readOnlyNonRecursive) ||
+          (m.local?.kind === 'bind' && m.local.readOnly && !m.local.recursive),
         via,
       });
   }
