@@ -332,8 +332,7 @@ podman_setup() { # podman_setup: sets PODMAN_ARGS and exports the CONTAINERS_* v
   DATA_ROOT=$D/storage
   EXEC_ROOT=$D/run
   PODMAN_ARGS=(--root "$DATA_ROOT" --runroot "$EXEC_ROOT" --tmpdir "$P/tmp" --storage-driver overlay
-    --events-backend file --cgroup-manager cgroupfs --runtime "$RUNC" --runtime-flag "root=$EXEC_ROOT/runc"
-    --network-config-dir "$P/networks"
+    --events-backend file --cgroup-manager cgroupfs --runtime "$RUNC" --network-config-dir "$P/networks"
     --volumepath "$D/storage/volumes")
   export CONTAINERS_CONF=$P/containers.conf
   export CONTAINERS_REGISTRIES_CONF=$P/registries.conf
@@ -544,15 +543,23 @@ down_quiet() {
     # shellcheck disable=SC2086
     kill -9 $(stack_processes) 2>/dev/null || true
   fi
-  # Containers whose shim died before them, by runc's state directories under this stack.
-  local root id
-  for root in "$D/exec/runtime-runc/moby" "$D/run/runc"; do
-    [ -d "$root" ] || continue
-    for id in $("$RUNC" --root "$root" list -q 2>/dev/null); do
-      "$RUNC" --root "$root" kill "$id" KILL 2>/dev/null || true
-      "$RUNC" --root "$root" delete -f "$id" 2>/dev/null || true
+  # Containers whose shim or conmon died before them: dockerd keeps runc's state under its exec-root;
+  # podman uses runc's default /run/runc (its exit command, `podman container cleanup`, is not given
+  # --runtime-flag, so a private runc root would leak state), so only this stack's container IDs there.
+  local id
+  if [ -d "$D/exec/runtime-runc/moby" ]; then
+    for id in $("$RUNC" --root "$D/exec/runtime-runc/moby" list -q 2>/dev/null); do
+      "$RUNC" --root "$D/exec/runtime-runc/moby" kill "$id" KILL 2>/dev/null || true
+      "$RUNC" --root "$D/exec/runtime-runc/moby" delete -f "$id" 2>/dev/null || true
     done
-  done
+  fi
+  if [ -d "$D/storage/overlay-containers" ]; then
+    for id in $(ls "$D/storage/overlay-containers"); do
+      [ -d "/run/runc/$id" ] || continue
+      "$RUNC" kill "$id" KILL 2>/dev/null || true
+      "$RUNC" delete -f "$id" 2>/dev/null || true
+    done
+  fi
   # Mounts at or under $D only (deepest first).
   awk -v d="$D" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null || true; done
