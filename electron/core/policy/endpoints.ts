@@ -54,7 +54,8 @@ export function classifyEndpoint(method: string, path: string): Endpoint {
     if (path === '/build') return { kind: 'build' };
     const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
     if (exec) return { kind: 'exec-start', exec: exec[1] ?? '' };
-    if (/^\/plugins\/(?:pull|create|[^/]+\/(?:upgrade|set|enable))$/.test(path))
+    // moby routes /plugins/{name:.*}/…: a plugin's name may hold slashes (vieux/sshfs:latest).
+    if (/^\/plugins\/(?:pull|create|.+\/(?:upgrade|set|enable))$/.test(path))
       return { kind: 'plugin-install' };
     if (/^\/nodes\/[^/]+\/update$/.test(path))
       return { kind: 'swarm-control', what: 'change a swarm node (promote it to manager)' };
