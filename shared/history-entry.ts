@@ -48,6 +48,24 @@ export type HistoryRequest = z.infer<typeof historyRequestSchema>;
 export const historyIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export type HistoryId = z.infer<typeof historyIdSchema>;
 
+/**
+ * The text fields the history cut to keep each entry bounded (a container chooses what it sends: a
+ * request target may be a megabyte), each with its length before the cut, in UTF-16 code units. The
+ * cut text keeps its start and its end around a `…`.
+ */
+export const historyTruncationSchema = z
+  .object({
+    uri: z.number().int().positive(),
+    message: z.number().int().positive(),
+    image: z.number().int().positive(),
+    imageId: z.number().int().positive(),
+    requesterId: z.number().int().positive(),
+    requesterName: z.number().int().positive(),
+    requesterImage: z.number().int().positive(),
+  })
+  .partial();
+export type HistoryTruncation = z.infer<typeof historyTruncationSchema>;
+
 export const newHistoryEntrySchema = z.object({
   kind: historyKindSchema,
   requester: historyRequesterSchema,
@@ -57,8 +75,10 @@ export const newHistoryEntrySchema = z.object({
   /** The local image id (`sha256:…`), when known. */
   imageId: z.string().optional(),
   reason: historyReasonSchema,
-  /** The full text the requester was sent. */
+  /** The text the requester was sent (cut in the middle when it was very long: see `truncated`). */
   message: z.string(),
+  /** Present when a field was cut; absent on an entry kept whole. */
+  truncated: historyTruncationSchema.optional(),
 });
 export type NewHistoryEntry = z.infer<typeof newHistoryEntrySchema>;
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry, NewHistoryEntry } from '../../../shared/history-entry.js';
 import { HistoryStore, JOURNAL_FILE, LOCK_FILE } from './history-store.js';
-import { decodeJournal } from './journal-line.js';
+import { HISTORY_TEXT_LIMITS } from './entry-bounds.js';
+import { decodeJournal, encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
 import { LockHeldError } from './pid-lock.js';
 
 function denial(n: number, overrides: Partial<NewHistoryEntry> = {}): NewHistoryEntry {
@@ -129,6 +130,86 @@ describe('HistoryStore', () => {
     expect(await journalLines()).toHaveLength(6);
   });
 
+  it('keeps a huge denied request bounded, saying what was cut and how long it was', async () => {
+    const store = await openStore();
+    const uri = `/v1.41/images/${'a'.repeat(900_000)}/push?tag=end`;
+    const entry = await store.append(
+      denial(1, { request: { method: 'POST', uri }, message: `docker command "${uri}" is blocked; advice` }),
+    );
+    expect(entry.request.uri.length).toBe(HISTORY_TEXT_LIMITS.uri);
+    expect(entry.request.uri).toMatch(/^\/v1\.41\/images\/a+…a+\/push\?tag=end$/);
+    expect(entry.message).toMatch(
+      /^docker command "\/v1\.41\/images\/a+…a+\/push\?tag=end" is blocked; advice$/,
+    );
+    expect(entry.truncated).toEqual({ uri: uri.length, message: uri.length + 36 });
+    expect((await readFile(join(dir, JOURNAL_FILE))).length).toBeLessThan(10_000);
+    await store.close();
+    const reopened = await openStore();
+    expect(reopened.get(1)).toEqual(entry);
+  });
+
+  it('keeps the newest entries within the byte bound, in memory, on disk and after a restart', async () => {
+    const maxBytes = 20_000;
+    const store = await openStore({ maxBytes });
+    const big = (n: number): NewHistoryEntry => denial(n, { message: `${n} ${'m'.repeat(3000)}` });
+    for (let n = 1; n <= 40; n++) await store.append(big(n));
+    // Each line is ~3.3 KB: six fit in 20,000 bytes.
+    expect(store.list({ limit: 100 }).map((e) => e.id)).toEqual([40, 39, 38, 37, 36, 35]);
+    expect(store.keptBytes()).toBeLessThanOrEqual(maxBytes);
+    // The journal may run over by the slack (a tenth) and one entry, never more.
+    expect((await readFile(join(dir, JOURNAL_FILE))).length).toBeLessThanOrEqual(maxBytes * 1.1 + 3500);
+    await store.close();
+    const reopened = await openStore({ maxBytes });
+    expect(reopened.list({ limit: 100 }).map((e) => e.id)).toEqual([40, 39, 38, 37, 36, 35]);
+  });
+
+  const headerLine = (nextId: number): Buffer =>
+    encodeJournalLine({ header: { format: JOURNAL_FORMAT, version: 1, nextId } });
+  const entryLine = (id: number, overrides: Partial<NewHistoryEntry> = {}): Buffer =>
+    encodeJournalLine({ entry: { ...denial(id, overrides), id, time: new Date(0).toISOString() } });
+
+  it('bounds the entries of a journal written before entries were bounded, as it opens', async () => {
+    // What an older version wrote: whole targets, and the message quoting them.
+    const huge = `/v1.41/images/${'h'.repeat(20_000)}/push`;
+    const lines = [headerLine(1)];
+    for (let id = 1; id <= 10; id++)
+      lines.push(entryLine(id, { request: { method: 'POST', uri: huge }, message: huge }));
+    await writeFile(join(dir, JOURNAL_FILE), Buffer.concat(lines));
+    const store = await openStore();
+    expect(store.recovery).toMatchObject({ cutEntries: 10, unreadBytes: 0, corruptLines: 0 });
+    expect(store.count()).toBe(10);
+    expect(store.keptBytes()).toBeLessThan(10 * 9000);
+    expect(store.get(10)).toMatchObject({ truncated: { uri: huge.length, message: huge.length } });
+    expect(store.get(10)?.request.uri).toHaveLength(HISTORY_TEXT_LIMITS.uri);
+    expect((await store.append(denial(11))).id).toBe(11);
+  });
+
+  it('reads only the end of a journal far over the byte bound, and compacts it', async () => {
+    const maxBytes = 20_000;
+    const lines = [headerLine(1000)];
+    for (let id = 1000; id < 1200; id++) lines.push(entryLine(id));
+    const journal = Buffer.concat(lines);
+    await writeFile(join(dir, JOURNAL_FILE), journal);
+    const store = await openStore({ maxBytes });
+    expect(store.recovery.unreadBytes).toBe(journal.length - 2 * maxBytes);
+    expect(store.recovery.corruptLines).toBe(0);
+    const ids = store.list({ limit: 1000 }).map((e) => e.id);
+    expect(ids[0]).toBe(1199);
+    expect(ids).toEqual(ids.map((_, i) => 1199 - i));
+    expect(store.keptBytes()).toBeLessThanOrEqual(maxBytes);
+    expect(store.keptBytes()).toBeGreaterThan(maxBytes - 1000);
+    expect((await readFile(join(dir, JOURNAL_FILE))).length).toBeLessThanOrEqual(maxBytes + 100);
+    expect((await store.append(denial(1))).id).toBe(1200);
+  });
+
+  it("goes on from the header's id when the end it read holds no entry", async () => {
+    const garbage = Buffer.from(`${'00000000 not a record\n'.repeat(5000)}`);
+    await writeFile(join(dir, JOURNAL_FILE), Buffer.concat([headerLine(5000), garbage]));
+    const store = await openStore({ maxBytes: 10_000 });
+    expect(store.count()).toBe(0);
+    expect((await store.append(denial(1))).id).toBe(5000);
+  });
+
   it('clears everything, durably, and never reuses an id', async () => {
     const store = await openStore();
     await store.append(denial(1));
@@ -168,6 +249,8 @@ describe('HistoryStore', () => {
       tornTailBytes: torn.length,
       corruptLines: 0,
       removedTempFile: false,
+      cutEntries: 0,
+      unreadBytes: 0,
     });
     expect(reopened.list({ limit: 10 }).map((e) => e.id)).toEqual([2, 1]);
     expect((await readFile(journal)).length).toBe(intact);

@@ -1,8 +1,10 @@
 // The denial history on disk: an append-only journal of checksummed JSON lines under the data
 // dir. An append resolves only once its line is on disk (fdatasync), appends are written in order
 // (those arriving together share one write and one sync), and a crash at any moment loses at most
-// the appends that had not resolved. Past the bound, the newest entries are rewritten to a temp
-// file that replaces the journal in one rename, so a crash leaves the old journal or the new one.
+// the appends that had not resolved. Each entry is bounded (entry-bounds.ts), and the history is
+// bounded in entries and in bytes, in memory and on disk (retention.ts): past the bound, the newest
+// entries are rewritten to a temp file that replaces the journal in one rename, so a crash leaves the
+// old journal or the new one.
 import { EventEmitter } from 'node:events';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,10 +16,18 @@ import {
   type NewHistoryEntry,
 } from '../../../shared/history-entry.js';
 import { queryHistory } from '../../../shared/history-query.js';
+import { boundHistoryEntry } from './entry-bounds.js';
 import { encodeJournalLine, JOURNAL_FORMAT } from './journal-line.js';
 import { readJournal } from './journal-reader.js';
+import { KeptEntries } from './kept-entries.js';
 import { acquirePidLock, type PidLock } from './pid-lock.js';
-import { DEFAULT_MAX_ENTRIES, keepNewest, needsCompaction } from './retention.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ENTRIES,
+  needsCompaction,
+  validateLimits,
+  type RetentionLimits,
+} from './retention.js';
 
 export const JOURNAL_FILE = 'history.jsonl';
 export const LOCK_FILE = 'history.lock';
@@ -31,6 +41,8 @@ export function historyDirIn(dataDir: string): string {
 export interface HistoryStoreOptions {
   /** Entries kept (the newest); default 10,000. */
   maxEntries?: number;
+  /** Journal bytes of the entries kept (the newest); default 16 MiB. */
+  maxBytes?: number;
   /**
    * Read what is there without taking the lock or repairing anything, so `socket-warden history`
    * works while `serve` runs. Appending and clearing throw.
@@ -48,6 +60,10 @@ export interface HistoryRecovery {
   corruptLines: number;
   /** A compaction's temp file left by a crash, removed. */
   removedTempFile: boolean;
+  /** Entries larger than an entry may now be (written before the bounds), cut as they were read. */
+  cutEntries: number;
+  /** The start of a journal far over the bounds (written before them), not read: its oldest entries. */
+  unreadBytes: number;
 }
 
 interface Batch {
@@ -92,8 +108,8 @@ function headerLine(nextId: HistoryId): Buffer {
 
 export class HistoryStore {
   private readonly events = new EventEmitter();
-  /** Oldest first, at most maxEntries. */
-  private entries: HistoryEntry[];
+  /** Oldest first, within the limits once each flush is done. */
+  private kept: KeptEntries;
   private nextId: HistoryId;
   /** Entry lines in the journal file, which may run past maxEntries until compaction. */
   private entriesInJournal: number;
@@ -106,14 +122,14 @@ export class HistoryStore {
 
   private constructor(
     readonly dir: string,
-    readonly maxEntries: number,
+    readonly limits: RetentionLimits,
     readonly recovery: HistoryRecovery,
     private readonly now: () => Date,
     private handle: FileHandle | undefined,
     private readonly lock: PidLock | undefined,
-    loaded: { entries: HistoryEntry[]; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
+    loaded: { kept: KeptEntries; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
   ) {
-    this.entries = keepNewest(loaded.entries, maxEntries);
+    this.kept = loaded.kept;
     this.nextId = loaded.nextId;
     this.entriesInJournal = loaded.entriesInJournal;
     this.journalBytes = loaded.journalBytes;
@@ -121,24 +137,28 @@ export class HistoryStore {
   }
 
   static async open(dir: string, opts: HistoryStoreOptions = {}): Promise<HistoryStore> {
-    const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new RangeError(`maxEntries must be ≥ 1: ${maxEntries}`);
+    const limits: RetentionLimits = {
+      maxEntries: opts.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+    };
+    validateLimits(limits);
     const now = opts.now ?? (() => new Date());
     const absDir = resolve(dir);
     const journalPath = join(absDir, JOURNAL_FILE);
 
     if (opts.readOnly) {
-      const read = await readJournal(journalPath);
+      const read = await readJournal(journalPath, limits);
       const recovery = {
         tornTailBytes: read.tornTailBytes,
         corruptLines: read.corruptLines,
         removedTempFile: false,
+        cutEntries: read.cutEntries,
+        unreadBytes: read.unreadBytes,
       };
-      return new HistoryStore(absDir, maxEntries, recovery, now, undefined, undefined, {
-        entries: read.entries,
+      return new HistoryStore(absDir, limits, recovery, now, undefined, undefined, {
+        kept: read.kept,
         nextId: read.nextId,
-        entriesInJournal: read.entries.length,
+        entriesInJournal: read.kept.count,
         journalBytes: read.intactBytes,
       });
     }
@@ -148,20 +168,22 @@ export class HistoryStore {
     try {
       const removedTempFile = await exists(journalPath + TEMP_SUFFIX);
       if (removedTempFile) await rm(journalPath + TEMP_SUFFIX, { force: true });
-      const read = await readJournal(journalPath);
+      const read = await readJournal(journalPath, limits);
       const recovery = {
         tornTailBytes: read.tornTailBytes,
         corruptLines: read.corruptLines,
         removedTempFile,
+        cutEntries: read.cutEntries,
+        unreadBytes: read.unreadBytes,
       };
-      const store = new HistoryStore(absDir, maxEntries, recovery, now, undefined, lock, {
-        entries: read.entries,
+      const store = new HistoryStore(absDir, limits, recovery, now, undefined, lock, {
+        kept: read.kept,
         nextId: read.nextId,
         entriesInJournal: read.entryLines,
         journalBytes: read.intactBytes,
       });
-      if (!read.exists || needsCompaction(store.entriesInJournal, maxEntries)) {
-        await store.rewrite(store.entries);
+      if (!read.exists || store.journalNeedsCompaction()) {
+        await store.rewrite(store.kept.list);
       } else {
         const handle = await open(journalPath, 'a');
         store.handle = handle;
@@ -182,11 +204,11 @@ export class HistoryStore {
     return join(this.dir, JOURNAL_FILE);
   }
 
-  /** Records a denial; resolves with its id and time once it is on disk. */
+  /** Records a denial (its text bounded); resolves with its id and time once it is on disk. */
   async append(input: NewHistoryEntry): Promise<HistoryEntry> {
     this.assertWritable();
     const entry: HistoryEntry = {
-      ...newHistoryEntrySchema.parse(input),
+      ...boundHistoryEntry(newHistoryEntrySchema.parse(input)),
       id: this.nextId,
       time: this.now().toISOString(),
     };
@@ -206,16 +228,17 @@ export class HistoryStore {
 
   /** Up to `query.limit` entries, newest first. */
   list(query: HistoryQuery): HistoryEntry[] {
-    return queryHistory(this.entries, query);
+    return queryHistory(this.kept.list, query);
   }
 
   get(id: HistoryId): HistoryEntry | undefined {
     // Ids increase along the list, so a binary search finds one.
     let low = 0;
-    let high = this.entries.length - 1;
+    const entries = this.kept.list;
+    let high = entries.length - 1;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      const entry = this.entries[mid];
+      const entry = entries[mid];
       if (!entry) return undefined;
       if (entry.id === id) return entry;
       if (entry.id < id) low = mid + 1;
@@ -225,7 +248,12 @@ export class HistoryStore {
   }
 
   count(): number {
-    return this.entries.length;
+    return this.kept.count;
+  }
+
+  /** The journal bytes of the entries kept (what the byte bound limits). */
+  keptBytes(): number {
+    return this.kept.bytes;
   }
 
   /** Forgets every entry. Ids keep counting, so a link to an old entry never shows a new one. */
@@ -279,11 +307,12 @@ export class HistoryStore {
 
   private async flush(batch: Batch): Promise<void> {
     if (this.openBatch === batch) this.openBatch = undefined;
+    const lines = batch.entries.map((entry) => encodeJournalLine({ entry }));
     try {
       // Reopened here if a failed rewrite left no handle.
       this.handle ??= await open(this.journalPath, 'a');
       const handle = this.handle;
-      const bytes = Buffer.concat(batch.entries.map((entry) => encodeJournalLine({ entry })));
+      const bytes = Buffer.concat(lines);
       try {
         await writeAll(handle, bytes);
         await handle.datasync();
@@ -298,8 +327,8 @@ export class HistoryStore {
       return;
     }
     this.entriesInJournal += batch.entries.length;
-    this.entries.push(...batch.entries);
-    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
+    batch.entries.forEach((entry, i) => this.kept.push(entry, lines[i]?.length ?? 0));
+    this.kept.trim();
     batch.entries.forEach((entry, i) => batch.settle[i]?.resolve(entry));
     for (const entry of batch.entries) {
       try {
@@ -308,22 +337,24 @@ export class HistoryStore {
         // A listener's failure is its own; the entry is recorded either way.
       }
     }
-    if (needsCompaction(this.entriesInJournal, this.maxEntries)) {
+    if (this.journalNeedsCompaction()) {
       try {
-        await this.rewrite(this.entries);
+        await this.rewrite(this.kept.list);
       } catch (error) {
         if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
       }
     }
   }
 
+  private journalNeedsCompaction(): boolean {
+    return needsCompaction({ entryLines: this.entriesInJournal, bytes: this.journalBytes }, this.limits);
+  }
+
   /** Replaces the journal with a header and `keep`, atomically. */
   private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
     const temp = this.journalPath + TEMP_SUFFIX;
-    const bytes = Buffer.concat([
-      headerLine(this.nextId),
-      ...keep.map((entry) => encodeJournalLine({ entry })),
-    ]);
+    const lines = keep.map((entry) => encodeJournalLine({ entry }));
+    const bytes = Buffer.concat([headerLine(this.nextId), ...lines]);
     const out = await open(temp, 'w');
     try {
       await writeAll(out, bytes);
@@ -335,7 +366,9 @@ export class HistoryStore {
     // The old handle now writes to the replaced file: drop it before anything can use it.
     const previous = this.handle;
     this.handle = undefined;
-    this.entries = [...keep];
+    const kept = new KeptEntries(this.limits);
+    keep.forEach((entry, i) => kept.push(entry, lines[i]?.length ?? 0));
+    this.kept = kept;
     this.entriesInJournal = keep.length;
     this.journalBytes = bytes.length;
     await previous?.close().catch(() => undefined);

@@ -125,4 +125,25 @@ describe('journal lines', () => {
       expect(seen).toHaveLength(7);
     }
   });
+
+  it('skip a line longer than the bound without holding it, in chunks of any size', () => {
+    const long = encodeJournalLine({ entry: recorded(9, { message: 'x'.repeat(1000) }) });
+    const fed = Buffer.concat([journal, long, encodeJournalLine({ entry: recorded(10) }), long]);
+    for (const size of [1, 7, 64, 100, fed.length]) {
+      const kept: number[] = [];
+      const scanner = new JournalScanner((line) => {
+        const record = decodeJournalLine(line);
+        if (record && 'entry' in record) kept.push(record.entry.id);
+        return record !== undefined;
+      }, 600);
+      for (let start = 0; start < fed.length; start += size) scanner.feed(fed.subarray(start, start + size));
+      expect(kept, `chunks of ${size}`).toEqual([7, 8, 10]);
+      // The long line between good ones is damage; the long last one is the tail.
+      expect(scanner.finish()).toEqual({
+        intactBytes: fed.length - long.length,
+        tornTailBytes: long.length,
+        corruptLines: 1,
+      });
+    }
+  });
 });

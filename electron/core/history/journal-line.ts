@@ -80,6 +80,12 @@ export function parseHeaderRecord(value: object): JournalHeader | undefined {
 export type JournalScanResult = Omit<DecodedJournal, 'records'>;
 
 /**
+ * Longer lines are skipped (counted damaged) without being held: the store never writes one (its
+ * entries are bounded), and a journal from before those bounds had lines of about 2 MiB at most.
+ */
+export const MAX_JOURNAL_LINE_BYTES = 8 << 20;
+
+/**
  * Splits a journal fed in chunks of any size into lines and keeps the torn-tail accounting; each
  * complete line goes to `accept`, which says whether it held a valid record. Opening streams the
  * file through this rather than holding all of it at once.
@@ -90,33 +96,61 @@ export class JournalScanner {
   private corruptLines = 0;
   /** Bytes fed so far. */
   private offset = 0;
-  /** The start of a line that the previous chunk did not finish, copied. */
-  private pending: Buffer | undefined;
+  /** The start of a line that earlier chunks did not finish, copied; joined once, when it ends. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The line being read is longer than MAX_JOURNAL_LINE_BYTES: its bytes are dropped until it ends. */
+  private skipping = false;
 
-  constructor(private readonly accept: (line: Uint8Array) => boolean) {}
+  /** Set while the bytes before the first newline, the end of a line not read, are being passed over. */
+  private partial: boolean;
+
+  /**
+   * `from`: the offset in the file of the first byte fed; when it is not 0, the bytes up to the first
+   * newline end a line that was not read and are passed over (neither intact, torn nor corrupt).
+   */
+  constructor(
+    private readonly accept: (line: Uint8Array) => boolean,
+    private readonly maxLineBytes = MAX_JOURNAL_LINE_BYTES,
+    from = 0,
+  ) {
+    this.offset = from;
+    this.intactBytes = from;
+    this.partial = from > 0;
+  }
 
   /** `chunk` may be reused by the caller once this returns. */
   feed(chunk: Uint8Array): void {
     let start = 0;
-    if (this.pending) {
-      const end = chunk.indexOf(NEWLINE);
-      if (end === -1) {
-        this.pending = Buffer.concat([this.pending, chunk]);
-        this.offset += chunk.length;
-        return;
-      }
-      const line = Buffer.concat([this.pending, chunk.subarray(0, end)]);
-      this.pending = undefined;
-      this.line(line, this.offset + end + 1);
-      start = end + 1;
-    }
     while (start < chunk.length) {
       const end = chunk.indexOf(NEWLINE, start);
       if (end === -1) {
-        this.pending = Buffer.from(chunk.subarray(start));
+        this.hold(chunk.subarray(start));
         break;
       }
-      this.line(chunk.subarray(start, end), this.offset + end + 1);
+      const endOffset = this.offset + end + 1;
+      if (this.partial) {
+        this.partial = false;
+        this.intactBytes = endOffset;
+      } else if (this.skipping) {
+        this.skipping = false;
+        this.badSinceIntact += 1;
+      } else if (this.pendingBytes > 0) {
+        this.hold(chunk.subarray(start, end));
+        if (this.skipping) {
+          this.skipping = false;
+          this.badSinceIntact += 1;
+        } else {
+          const line = Buffer.concat(this.pending, this.pendingBytes);
+          this.pending = [];
+          this.pendingBytes = 0;
+          this.line(line, endOffset);
+        }
+      } else if (end - start > this.maxLineBytes) {
+        this.badSinceIntact += 1;
+      } else {
+        this.line(chunk.subarray(start, end), endOffset);
+      }
       start = end + 1;
     }
     this.offset += chunk.length;
@@ -129,6 +163,19 @@ export class JournalScanner {
       tornTailBytes: this.offset - this.intactBytes,
       corruptLines: this.corruptLines,
     };
+  }
+
+  /** Keeps a copy of an unfinished line's bytes, unless the line is already too long to keep. */
+  private hold(bytes: Uint8Array): void {
+    if (this.partial || this.skipping || bytes.length === 0) return;
+    if (this.pendingBytes + bytes.length > this.maxLineBytes) {
+      this.skipping = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    this.pending.push(Buffer.from(bytes));
+    this.pendingBytes += bytes.length;
   }
 
   private line(line: Uint8Array, endOffset: number): void {
