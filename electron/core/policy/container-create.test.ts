@@ -200,3 +200,251 @@ describe('checkStartBody: the legacy start-time HostConfig is refused', () => {
     expect(checkStartBody(Buffer.from(body)).ok).toBe(allowed);
   });
 });
+
+describe('the grant: what the create would give the container', () => {
+  const grantOf = (body: string) => decode(body).grant;
+  const hc = (inner: string) => `{"Image":"x","HostConfig":{${inner}}}`;
+
+  it.each<[string, string, Record<string, unknown>]>([
+    [
+      'a read-only bind',
+      '/data:/d:ro',
+      {
+        type: 'bind',
+        source: '/data',
+        target: '/d',
+        readOnly: true,
+        propagation: '',
+        modes: ['ro'],
+        rewrite: { bindIndex: 0 },
+      },
+    ],
+    ['rshared', '/data:/d:rshared', { readOnly: false, propagation: 'rshared', modes: ['rshared'] }],
+    ['z', '/data:/d:z', { readOnly: false, propagation: '', modes: ['z'] }],
+    [
+      'ro,rslave,Z',
+      '/data:/d:ro,rslave,Z',
+      { readOnly: true, propagation: 'rslave', modes: ['ro', 'rslave', 'Z'] },
+    ],
+    ['rw', '/data:/d:rw', { readOnly: false, modes: ['rw'] }],
+    [
+      'a named volume',
+      'vol:/v',
+      { type: 'volume', source: 'vol', target: '/v', volume: { driver: 'local', subpath: '' } },
+    ],
+    ['an anonymous volume', '/anon', { type: 'volume', source: '', target: '/anon', modes: [] }],
+  ])('Binds %s', (_name, bind, expected) => {
+    expect(grantOf(hc(`"Binds":[${JSON.stringify(bind)}]`)).mounts).toMatchObject([
+      { field: 'HostConfig.Binds[0]', ...expected },
+    ]);
+  });
+
+  it('names a Binds volume with the VolumeDriver, and skips binds the engine refuses', () => {
+    expect(
+      grantOf(hc('"Binds":[":/x","vol:/v","/a:/b:/c:/d"],"VolumeDriver":"rexray"')).mounts,
+    ).toMatchObject([
+      {
+        field: 'HostConfig.Binds[1]',
+        type: 'volume',
+        volume: { driver: 'rexray' },
+        rewrite: { bindIndex: 1 },
+      },
+    ]);
+  });
+
+  it.each<[string, string, { container: string; readOnly: boolean }]>([
+    ['x', 'x', { container: 'x', readOnly: false }],
+    ['x:ro', 'x:ro', { container: 'x', readOnly: true }],
+    ['x:rw', 'x:rw', { container: 'x', readOnly: false }],
+    ['x:ro,z', 'x:ro,z', { container: 'x', readOnly: true }],
+  ])('VolumesFrom %s', (_name, spec, expected) => {
+    expect(grantOf(hc(`"VolumesFrom":[${JSON.stringify(spec)}]`)).volumesFrom).toEqual([
+      { field: 'HostConfig.VolumesFrom[0]', ...expected },
+    ]);
+  });
+
+  it.each<[string, string, Record<string, unknown>]>([
+    [
+      'BindOptions',
+      '{"Type":"bind","Source":"/data","Target":"/d","ReadOnly":true,"BindOptions":{"Propagation":"rshared","ReadOnlyNonRecursive":true}}',
+      {
+        type: 'bind',
+        readOnly: true,
+        propagation: 'rshared',
+        readOnlyNonRecursive: true,
+        rewrite: { mountIndex: 0 },
+      },
+    ],
+    [
+      'VolumeOptions.Subpath',
+      '{"Type":"volume","Source":"v","Target":"/v","VolumeOptions":{"Subpath":"sub/dir"}}',
+      { type: 'volume', volume: { driver: 'local', subpath: 'sub/dir' } },
+    ],
+    [
+      'a DriverConfig with a driver and options',
+      '{"Type":"VOLUME","Source":"v","Target":"/v","VolumeOptions":{"DriverConfig":{"Name":"rexray","Options":{"size":"1"}}}}',
+      { type: 'volume', volume: { driver: 'rexray', options: { size: '1' }, subpath: '' } },
+    ],
+    [
+      'a consistency',
+      '{"Type":"bind","Source":"/data","Target":"/d","Consistency":"cached"}',
+      { consistency: 'cached' },
+    ],
+    [
+      'tmpfs',
+      '{"Type":"tmpfs","Target":"/t","TmpfsOptions":{"SizeBytes":1024}}',
+      { type: 'tmpfs', source: '', target: '/t' },
+    ],
+  ])('Mounts: %s', (_name, mount, expected) => {
+    expect(grantOf(hc(`"Mounts":[${mount}]`)).mounts).toMatchObject([
+      { field: 'HostConfig.Mounts[0]', ...expected },
+    ]);
+  });
+
+  it.each<[string, string, Partial<ReturnType<typeof grantOf>>]>([
+    [
+      'Devices',
+      '"Devices":[{"PathOnHost":"/dev/fuse","PathInContainer":"/dev/fuse","CgroupPermissions":"rwm"}]',
+      { devices: [{ field: 'HostConfig.Devices[0]', pathOnHost: '/dev/fuse', permissions: 'rwm' }] },
+    ],
+    [
+      'DeviceCgroupRules and DeviceRequests',
+      '"DeviceCgroupRules":["c 1:3 rwm"],"DeviceRequests":[{"Driver":"nvidia","Count":-1}]',
+      { deviceCgroupRules: ['c 1:3 rwm'], deviceRequests: 1 },
+    ],
+    [
+      'Sysctls',
+      '"Sysctls":{"net.ipv4.ip_forward":"1","kernel.shmmax":"9"}',
+      { sysctls: { 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '9' } },
+    ],
+    [
+      'LogConfig',
+      '"LogConfig":{"Type":"syslog","Config":{"syslog-address":"udp://h:514"}}',
+      { logDriver: 'syslog', logOptions: { 'syslog-address': 'udp://h:514' } },
+    ],
+    ['OomScoreAdj', '"OomScoreAdj":-999', { oomScoreAdj: -999 }],
+    ['OomKillDisable true', '"OomKillDisable":true', { oomKillDisable: true }],
+    ['OomKillDisable false', '"OomKillDisable":false', { oomKillDisable: false }],
+    ['OomKillDisable null', '"OomKillDisable":null', { oomKillDisable: false }],
+    [
+      'Annotations',
+      '"Annotations":{"io.containers.trace-syscall":"of:/tmp/x"}',
+      { annotations: { 'io.containers.trace-syscall': 'of:/tmp/x' } },
+    ],
+    ['MaskedPaths absent', '"Privileged":false', { maskedPaths: null, readonlyPaths: null }],
+    [
+      'MaskedPaths null',
+      '"MaskedPaths":null,"ReadonlyPaths":null',
+      { maskedPaths: null, readonlyPaths: null },
+    ],
+    [
+      'MaskedPaths [] (systempaths=unconfined)',
+      '"MaskedPaths":[],"ReadonlyPaths":[]',
+      { maskedPaths: [], readonlyPaths: [] },
+    ],
+    [
+      'MaskedPaths given',
+      '"MaskedPaths":["/proc/kcore"]',
+      { maskedPaths: ['/proc/kcore'], readonlyPaths: null },
+    ],
+    [
+      'namespaces',
+      '"PidMode":"ns:/proc/1/ns/pid","IpcMode":"container:web","UTSMode":"host","UsernsMode":"host","CgroupnsMode":"private","NetworkMode":"mynet"',
+      {
+        pid: { kind: 'host' },
+        ipc: { kind: 'container', ref: 'web' },
+        uts: { kind: 'host' },
+        userns: { kind: 'host' },
+        cgroupns: { kind: 'private', spelled: 'private' },
+        network: { kind: 'private', spelled: 'mynet' },
+      },
+    ],
+    [
+      'namespaces are case-sensitive, as the engine reads them',
+      '"PidMode":"HOST","IpcMode":"Container:web"',
+      { pid: { kind: 'private', spelled: 'HOST' }, ipc: { kind: 'private', spelled: 'Container:web' } },
+    ],
+    [
+      'cgroups, runtime, isolation, security options',
+      '"CgroupParent":"/x","Cgroup":"container:web","Runtime":"runsc","Isolation":"process","SecurityOpt":["seccomp=unconfined"],"CapAdd":"SYS_ADMIN","CapDrop":["ALL"],"Privileged":true',
+      {
+        cgroupParent: '/x',
+        cgroup: 'container:web',
+        runtime: 'runsc',
+        isolation: 'process',
+        securityOpt: ['seccomp=unconfined'],
+        capAdd: ['SYS_ADMIN'],
+        capDrop: ['ALL'],
+        privileged: true,
+      },
+    ],
+  ])('%s', (_name, inner, expected) => {
+    expect(grantOf(hc(inner))).toMatchObject(expected);
+  });
+
+  it.each<[string, string, string[]]>([
+    [
+      'EndpointsConfig keys are the networks joined',
+      '{"Image":"x","NetworkingConfig":{"EndpointsConfig":{"front":{},"back":{"Aliases":["b"]}}}}',
+      ['front', 'back'],
+    ],
+    ['lower-case keys', '{"Image":"x","networkingconfig":{"endpointsconfig":{"host":{}}}}', ['host']],
+    ['no NetworkingConfig', '{"Image":"x"}', []],
+    ['a null EndpointsConfig', '{"Image":"x","NetworkingConfig":{"EndpointsConfig":null}}', []],
+  ])('%s', (_name, body, networks) => {
+    expect(grantOf(body).networks).toEqual(networks);
+  });
+
+  it('a default create asks for nothing', () => {
+    const grant = grantOf('{"Image":"x"}');
+    expect(grant).toMatchObject({
+      image: 'x',
+      mounts: [],
+      volumesFrom: [],
+      privileged: false,
+      pid: { kind: 'private', spelled: '' },
+      network: { kind: 'private', spelled: '' },
+      devices: [],
+      maskedPaths: null,
+      oomKillDisable: false,
+      extras: [],
+    });
+  });
+});
+
+describe('serialize: namespace overrides pin the container judged', () => {
+  it.each([
+    [
+      'container:<name> becomes container:<id>',
+      '{"Image":"a","HostConfig":{"PidMode":"container:web","IpcMode":"container:web","NetworkMode":"container:web"}}',
+      { pidMode: 'container:f00', ipcMode: 'container:f01', networkMode: 'container:f02' },
+      '{"Image":"a","HostConfig":{"NetworkMode":"container:f02","IpcMode":"container:f01","PidMode":"container:f00"}}',
+    ],
+    [
+      'one override leaves the others as judged',
+      '{"Image":"a","HostConfig":{"PidMode":"container:web","IpcMode":"shareable"}}',
+      { pidMode: 'container:f00' },
+      '{"Image":"a","HostConfig":{"IpcMode":"shareable","PidMode":"container:f00"}}',
+    ],
+    [
+      'a top-level PidMode (20.10) is moved into HostConfig',
+      '{"Image":"a","PidMode":"container:web"}',
+      { pidMode: 'container:f00' },
+      '{"Image":"a","HostConfig":{"PidMode":"container:f00"}}',
+    ],
+    [
+      'no HostConfig at all',
+      '{"Image":"a"}',
+      { networkMode: 'container:f02' },
+      '{"Image":"a","HostConfig":{"NetworkMode":"container:f02"}}',
+    ],
+    [
+      'no overrides',
+      '{"Image":"a","HostConfig":{"PidMode":"container:web"}}',
+      {},
+      '{"Image":"a","HostConfig":{"PidMode":"container:web"}}',
+    ],
+  ])('%s', (_name, body, overrides, canonical) => {
+    expect(decode(body).serialize(overrides).toString('utf8')).toBe(canonical);
+  });
+});
