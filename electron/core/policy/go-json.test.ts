@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeGo,
+  decodeGoInto,
   encodeGo,
   goFold,
   goTypes as t,
@@ -244,5 +245,51 @@ describe('embedded structs (Go field promotion)', () => {
   });
   it('lets the shallower field win', () => {
     expect(lookupField(outer as GoType & { kind: 'struct' }, 'shadowed')?.path).toEqual(['Shadowed']);
+  });
+});
+
+describe('decoding time grows with the body, never with its square', () => {
+  // A create body's shape; the old decoder copied a struct per key, so 30,000 keys took 30 s.
+  const config = t.struct([
+    { name: 'Image', type: t.string },
+    { name: 'Cmd', type: t.opaque },
+  ]);
+  const wrapper = t.struct([
+    { name: 'Config', type: t.ptr(config), embedded: true },
+    { name: 'HostConfig', type: t.ptr(t.struct([{ name: 'Binds', type: t.slice(t.string) }])) },
+  ]);
+  const many = (part: (i: number) => string): string =>
+    `{${Array.from({ length: 100_000 }, (_, i) => part(i)).join(',')}}`;
+  it.each([
+    ['keys it does not know', many((i) => `"k${i}":1`), 100_000],
+    ['a repeated opaque key', many(() => '"Cmd":["x"]'), 2],
+    ['a repeated field of an embedded struct', many((i) => `"Image":"i${i}"`), 1],
+    ['a long string', `{"Image":"${'x'.repeat(4 << 20)}"}`, 1],
+  ])('%s', (_name, body, entries) => {
+    const started = performance.now();
+    const decoded = decodeGo(parsed(body), wrapper);
+    const json = decoded.ok ? encodeGo(decoded.value, wrapper) : undefined;
+    // Generous for a loaded machine; the quadratic paths took minutes here.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(json?.type === 'object' && json.entries.length).toBeGreaterThanOrEqual(entries);
+  });
+
+  it('keeps every occurrence of a repeated opaque key, in order', () => {
+    expect(roundTrip(wrapper, '{"Cmd":[1],"cmd":[2],"CMD":[3]}')).toBe('{"Cmd":[1],"Cmd":[2],"Cmd":[3]}');
+  });
+
+  it('leaves the value it decodes into as it was', () => {
+    const first = decodeGo(parsed('{"Image":"a","Cmd":[1],"x":1,"HostConfig":{"Binds":["/a:/a"]}}'), wrapper);
+    if (!first.ok) throw new Error(first.message);
+    const before = writeJson(encodeGo(first.value, wrapper));
+    const merged = decodeGoInto(
+      first.value,
+      parsed('{"Image":"b","Cmd":[2],"y":2,"HostConfig":{"Binds":["/b:/b"]}}'),
+      wrapper,
+    );
+    expect(merged.ok && writeJson(encodeGo(merged.value, wrapper))).toBe(
+      '{"Image":"b","Cmd":[1],"Cmd":[2],"HostConfig":{"Binds":["/b:/b"]},"x":1,"y":2}',
+    );
+    expect(writeJson(encodeGo(first.value, wrapper))).toBe(before);
   });
 });

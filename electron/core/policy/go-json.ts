@@ -144,18 +144,18 @@ class Parser {
     this.pos++;
     let out = '';
     for (;;) {
-      const code = this.text.charCodeAt(this.pos);
+      // A run of plain characters is copied at once (appending them one by one built a rope of a
+      // million pieces for a long string). Raw surrogates are always paired: the UTF-8 decode was strict.
+      const start = this.pos;
+      let code = this.text.charCodeAt(this.pos);
+      while (code >= 0x20 && code !== 0x22 && code !== 0x5c) code = this.text.charCodeAt(++this.pos);
+      if (this.pos > start) out += this.text.slice(start, this.pos);
       if (Number.isNaN(code)) this.fail('unterminated string');
       if (code === 0x22) {
         this.pos++;
         return out;
       }
       if (code < 0x20) this.fail('control character in string');
-      if (code !== 0x5c) {
-        // Raw surrogates here are always paired: the UTF-8 decode was strict.
-        out += this.text[this.pos++];
-        continue;
-      }
       const esc = this.text[this.pos + 1];
       this.pos += 2;
       const simple = esc === undefined ? undefined : ESCAPES[esc];
@@ -364,12 +364,25 @@ export function promotedFields(type: GoType & { kind: 'struct' }): PromotedField
 
 /** The field Go's decoder picks for `key`: an exact name first, else a case-folded match. */
 export function lookupField(type: GoType & { kind: 'struct' }, key: string): PromotedField | undefined {
-  const fields = promotedFields(type);
-  const exact = fields.find((f) => f.jsonName === key);
-  if (exact) return exact;
-  const folded = goFold(key);
-  return fields.find((f) => goFold(f.jsonName) === folded);
+  let index = fieldIndexCache.get(type);
+  if (!index) {
+    const exact = new Map<string, PromotedField>();
+    const folded = new Map<string, PromotedField>();
+    for (const f of promotedFields(type)) {
+      if (!exact.has(f.jsonName)) exact.set(f.jsonName, f);
+      const fold = goFold(f.jsonName);
+      if (!folded.has(fold)) folded.set(fold, f);
+    }
+    index = { exact, folded };
+    fieldIndexCache.set(type, index);
+  }
+  return index.exact.get(key) ?? index.folded.get(goFold(key));
 }
+
+const fieldIndexCache = new WeakMap<
+  GoType,
+  { exact: Map<string, PromotedField>; folded: Map<string, PromotedField> }
+>();
 
 class GoTypeError extends Error {}
 
@@ -435,47 +448,88 @@ function into(current: GoValue, json: JsonValue, type: GoType, where: string): G
     }
     case 'struct': {
       if (json.type !== 'object') typeError(json, type, where);
-      let value: GoValue = current.kind === 'struct' ? current : zeroValue(type);
+      // One copy of the struct (and of each embedded one it reaches) per object decoded, filled in
+      // place: copying it per key made an object of many keys quadratic (256 KiB took 30 s).
+      const fresh = new Set<GoValue>();
+      const base = current.kind === 'struct' ? current : zeroValue(type);
+      if (base.kind !== 'struct') return base;
+      const value = copyStruct(base, fresh);
       for (const { key, value: child } of json.entries) {
         const field = lookupField(type, key);
         if (!field) {
-          if (value.kind === 'struct')
-            value = { ...value, unknown: [...value.unknown, { key, value: child }] };
+          value.unknown.push({ key, value: child });
           continue;
         }
-        value = setPath(value, field.path, field.types, (old, leafType) =>
-          into(old, child, leafType, `${where}.${field.jsonName}`),
-        );
+        setPathInPlace(value, field.path, field.types, fresh, (old, leafType) => {
+          const at = `${where}.${field.jsonName}`;
+          if (leafType.kind !== 'opaque') return into(old, child, leafType, at);
+          // A repeated opaque key adds an occurrence to the list this decode made, not to a copy.
+          if (old.kind === 'opaque' && fresh.has(old)) {
+            old.occurrences.push(child);
+            return old;
+          }
+          return remember(fresh, into(old, child, leafType, at));
+        });
       }
       return value;
     }
   }
 }
 
-/** Replaces the value at `path` in a struct, allocating embedded pointers on the way as Go does. */
-function setPath(
-  struct: GoValue,
+function remember(fresh: Set<GoValue>, value: GoValue): GoValue {
+  fresh.add(value);
+  return value;
+}
+
+type GoStruct = GoValue & { kind: 'struct' };
+
+function copyStruct(struct: GoStruct, fresh: Set<GoValue>): GoStruct {
+  const copy: GoStruct = { kind: 'struct', fields: new Map(struct.fields), unknown: [...struct.unknown] };
+  fresh.add(copy);
+  return copy;
+}
+
+/** A struct to change in place: `struct` itself when this decode made it, else a copy. */
+function own(struct: GoStruct, fresh: Set<GoValue>): GoStruct {
+  return fresh.has(struct) ? struct : copyStruct(struct, fresh);
+}
+
+/**
+ * Sets the value at `path` in a struct made by this decode (`fresh`), allocating embedded pointers on
+ * the way as Go does. It and the embedded structs on the way are changed in place, each copied first
+ * unless this decode made it: values the caller passed in stay as they were.
+ */
+function setPathInPlace(
+  struct: GoStruct,
   path: string[],
   types: GoType[],
+  fresh: Set<GoValue>,
   update: (old: GoValue, type: GoType) => GoValue,
-): GoValue {
+): void {
   const [name, ...rest] = path;
   const [type, ...restTypes] = types;
-  if (name === undefined || type === undefined || struct.kind !== 'struct') return struct;
-  const fields = new Map(struct.fields);
-  const old = fields.get(name) ?? zeroValue(type);
+  if (name === undefined || type === undefined) return;
+  const old = struct.fields.get(name) ?? zeroValue(type);
   if (rest.length === 0) {
-    fields.set(name, update(old, type));
-  } else {
-    // An embedded struct, or pointer to one.
-    if (type.kind === 'ptr') {
-      const elem = old.kind === 'ptr' ? old.elem : zeroValue(type.elem);
-      fields.set(name, { kind: 'ptr', elem: setPath(elem, rest, restTypes, update) });
-    } else {
-      fields.set(name, setPath(old, rest, restTypes, update));
-    }
+    struct.fields.set(name, update(old, type));
+    return;
   }
-  return { ...struct, fields };
+  // An embedded struct, or pointer to one.
+  if (type.kind === 'ptr') {
+    const elem = old.kind === 'ptr' ? old.elem : zeroValue(type.elem);
+    if (elem.kind !== 'struct') {
+      struct.fields.set(name, { kind: 'ptr', elem });
+      return;
+    }
+    const inner = own(elem, fresh);
+    if (old.kind === 'ptr' && fresh.has(old)) old.elem = inner;
+    else struct.fields.set(name, remember(fresh, { kind: 'ptr', elem: inner }));
+    setPathInPlace(inner, rest, restTypes, fresh, update);
+  } else if (old.kind === 'struct') {
+    const inner = own(old, fresh);
+    struct.fields.set(name, inner);
+    setPathInPlace(inner, rest, restTypes, fresh, update);
+  }
 }
 
 function strslice(json: JsonValue, where: string): GoValue {
@@ -553,7 +607,7 @@ export function encodeGo(value: GoValue, type: GoType): JsonValue {
     case 'struct': {
       const entries: JsonEntry[] = [];
       if (type.kind === 'struct') encodeStructFields(value, type, entries);
-      entries.push(...value.unknown);
+      for (const entry of value.unknown) entries.push(entry);
       return { type: 'object', entries };
     }
   }
@@ -572,7 +626,7 @@ function encodeStructFields(
       const struct = v.kind === 'ptr' ? v.elem : v;
       if (inner.kind === 'struct' && struct.kind === 'struct') {
         encodeStructFields(struct, inner, out);
-        out.push(...struct.unknown);
+        for (const entry of struct.unknown) out.push(entry);
       }
       continue;
     }
