@@ -196,6 +196,11 @@ function spellings(canonical: string): string[] {
   return [command.name, ...command.aliases];
 }
 
+/** Every spelling of a command, for callers that name one by its canonical form (`image push`). */
+export function commandSpellings(canonical: string): readonly string[] {
+  return spellings(canonical);
+}
+
 /** Groups whose wildcard covers this command name (`build` → image and build). */
 export function groupsOfCommand(name: string): readonly CommandGroup[] {
   return defByName.get(name)?.groups ?? [];
@@ -334,7 +339,8 @@ const endpointSpecs: readonly EndpointSpec[] = [
   e('POST', '/build/prune', 'build', ['builder prune', 'system prune', 'buildx prune']),
   e('POST', '/build/cancel', 'build', [], ['image build']),
   // session router (BuildKit's client session)
-  e('POST', '/session', 'build', [], ['image build', 'buildx build', 'buildx bake']),
+  // A build's client session: denying a build denies it (the build itself then runs over /grpc).
+  e('POST', '/session', 'build', ['image build', 'buildx build', 'buildx bake']),
   // swarm router
   e('GET', '/swarm', 'swarm', ['swarm ca', 'swarm join-token', 'swarm unlock-key', 'swarm update']),
   e('GET', '/swarm/unlockkey', 'swarm', ['swarm unlock-key'], ['swarm init', 'swarm update']),
@@ -435,13 +441,9 @@ const endpointSpecs: readonly EndpointSpec[] = [
   e('POST', '/networks/prune', 'network', ['network prune', 'system prune']),
   e('DELETE', '/networks/{id:.*}', 'network', ['network rm'], ['stack rm']),
   // grpc router (BuildKit over HTTP/2 after an upgrade)
-  e(
-    'POST',
-    '/grpc',
-    'build',
-    [],
-    ['image build', 'buildx build', 'buildx bake', 'buildx prune', 'buildx du'],
-  ),
+  // One endpoint for every BuildKit call, in HTTP/2 the proxy does not read: it is each of them. On
+  // the containerd image store it is `push` too (policy-gate.ts), since BuildKit pushes from there.
+  e('POST', '/grpc', 'build', ['image build', 'buildx build', 'buildx bake', 'buildx prune', 'buildx du']),
 ];
 
 const expand = (names: readonly string[]): string[] => names.flatMap(spellings);

@@ -115,6 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // What the engine is and where it keeps its state: learnt now and again whenever it comes back.
   let engineKind: 'docker' | 'podman' = 'docker';
   let cgroupV1 = false;
+  let containerdImageStore = false;
   const learnEngine = async (): Promise<GuardSources> => {
     const [version, info, process] = await Promise.all([
       engine.version().catch(() => undefined),
@@ -124,6 +125,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (version)
       engineKind = version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
     if (info?.CgroupVersion) cgroupV1 = info.CgroupVersion === '1';
+    if (info)
+      containerdImageStore = (info.DriverStatus ?? []).some(
+        ([, value]) => value === 'io.containerd.snapshotter.v1',
+      );
     return {
       upstream: options.upstream,
       listen: [options.listen],
@@ -158,6 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     onDigestMismatch: (image) => mismatched.noteDenied(image),
     removeContainer: (id) => engine.removeContainer(id),
+    buildKitPushes: () => containerdImageStore,
   });
   const filteredSockets = new FilteredSocketManager({
     dir: socketsDir,

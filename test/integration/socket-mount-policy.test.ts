@@ -558,20 +558,50 @@ describe('socket-mount spellings through the daemon', () => {
   const run = (args: string[]): Promise<CliResult> =>
     viaWarden(['run', '--rm', '--name', containerName(), '--network', 'none', ...args, UNLISTED, 'true']);
 
-  it.each([
-    ['--mount type=bind', () => ['--mount', `type=bind,source=${stack.dockerSocket},target=/s`]],
-    ["the socket's directory", () => ['-v', `${SOCKET_DIR}:/x`]],
-    ['/', () => ['-v', '/:/host']],
-    ['a symlink to the directory', () => ['-v', `${path.join(work, 'link')}:/x`]],
+  // A bind of the socket itself gets spec §1's words; any other route is named before them.
+  it.each<[string, () => string[], (() => string) | undefined]>([
+    ['--mount type=bind', () => ['--mount', `type=bind,source=${stack.dockerSocket},target=/s`], undefined],
+    ["the socket's directory", () => ['-v', `${SOCKET_DIR}:/x`], () => 'HostConfig.Binds[0] (mounts '],
+    ['/', () => ['-v', '/:/host'], () => 'HostConfig.Binds[0] (mounts /, which contains '],
+    [
+      'a symlink to the directory',
+      () => ['-v', `${path.join(work, 'link')}:/x`],
+      () => 'HostConfig.Binds[0] (mounts ',
+    ],
     [
       'a // and .. spelling',
       () => ['-v', `/${SOCKET_DIR}/../${path.basename(SOCKET_DIR)}/docker.sock:/var/run/docker.sock`],
+      undefined,
     ],
-    ['a local volume binding the directory', () => ['-v', `${volume}:/x`]],
-    ['--volumes-from a container with the directory', () => ['--volumes-from', keeper]],
-    ['--use-api-socket', () => ['--use-api-socket']],
-  ])('%s is denied for an image not in the list', async (_label, args) => {
-    expectDenied(await run(args()), UNLISTED_REPO, NOT_LISTED);
+    [
+      'a local volume binding the directory',
+      () => ['-v', `${volume}:/x`],
+      () => `HostConfig.Binds[0] (volume "${volume}" binds host `,
+    ],
+    [
+      '--volumes-from a container with the directory',
+      () => ['--volumes-from', keeper],
+      () => `HostConfig.VolumesFrom[0] (from container ${keeper}: `,
+    ],
+    ['--use-api-socket', () => ['--use-api-socket'], undefined],
+  ])('%s is denied for an image not in the list', async (_label, args, route) => {
+    const result = await run(args());
+    if (route === undefined) return expectDenied(result, UNLISTED_REPO, NOT_LISTED);
+    const line = firstLine(result.stderr);
+    expect(result.code).toBe(125);
+    expect(line).toContain(
+      `docker: Error response from daemon: socket-warden: docker socket mount denied for container with image "${UNLISTED_REPO}"; the container would reach the Docker Engine through ${route()}`,
+    );
+    expect(
+      line.endsWith(
+        `; ${NOT_LISTED}; if you wish to allow it, configure the docker socket image list in the Socket Warden settings.`,
+      ),
+    ).toBe(true);
+    expectedDenials.push({
+      message: line.replace('docker: Error response from daemon: ', ''),
+      image: UNLISTED_REPO,
+      requester: 'host',
+    });
   });
 
   const rawBodies: Array<[string, (sock: string) => string, boolean]> = [
@@ -623,7 +653,7 @@ describe('socket-mount spellings through the daemon', () => {
     expect(result.code).toBe(125);
     const line = firstLine(result.stderr);
     expect(line).toMatch(
-      /^docker: Error response from daemon: socket-warden: docker socket mount denied for container with image "[^"]+\/library\/docker"; the container would reach the socket through .+, which Socket Warden cannot filter; mount the socket file itself; if you wish to allow it, configure the docker socket image list in the Socket Warden settings\.$/,
+      /^docker: Error response from daemon: socket-warden: docker socket mount denied for container with image "[^"]+\/library\/docker"; the container would reach the Docker Engine through .+, which Socket Warden cannot filter; only a bind of the socket file itself can be given a filtered socket; if you wish to allow it, configure the docker socket image list in the Socket Warden settings\.$/,
     );
     expectedDenials.push({
       message: line.replace('docker: Error response from daemon: ', ''),

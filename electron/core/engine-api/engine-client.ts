@@ -57,6 +57,8 @@ export interface EngineVersion {
 /** The parts of `GET /info` the daemon reads. */
 export interface EngineInfo {
   DockerRootDir?: string;
+  /** The containerd image store says `["driver-type", "io.containerd.snapshotter.v1"]`. */
+  DriverStatus?: [string, string][] | null;
   CgroupVersion?: string;
   Name?: string;
 }

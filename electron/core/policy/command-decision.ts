@@ -51,6 +51,8 @@ export function decideCommand(list: CommandList, method: string, rawTarget: stri
 export function decideRoutedCommand(
   list: CommandList,
   target: Extract<RequestTarget, { ok: true }>,
+  /** Commands this request also is on this engine (BuildKit's /grpc is a push on the containerd image store). */
+  alsoIs: readonly string[] = [],
 ): Exclude<CommandDecision, { verdict: 'refuse' }> {
   const rawTarget = target.original;
   const entry = matchEndpoint(target.method, target.path);
@@ -69,9 +71,12 @@ export function decideRoutedCommand(
   }
 
   if (list.type === 'deny') {
-    return listNames(list, entry, entry.commands) ? block() : { verdict: 'allow' };
+    return listNames(list, entry, [...entry.commands, ...alsoIs]) ? block() : { verdict: 'allow' };
   }
-  return listNames(list, entry, [...entry.commands, ...entry.alsoUsedBy]) ? { verdict: 'allow' } : block();
+  const allowed =
+    listNames(list, entry, [...entry.commands, ...entry.alsoUsedBy]) &&
+    alsoIs.every((command) => listNames(list, entry, [command]));
+  return allowed ? { verdict: 'allow' } : block();
 }
 
 /** Whether the list names one of `commands`, the wildcard of one of their groups, or of the entry's group. */

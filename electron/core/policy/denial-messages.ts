@@ -10,10 +10,16 @@ export function socketMountDeniedMessage(repository: string, detail: string): st
   return `${MESSAGE_PREFIX}docker socket mount denied for container with image "${repository}"; ${detail}; if you wish to allow it, configure the docker socket image list in the Socket Warden settings.`;
 }
 
-/** How a container would reach the engine, for routes other than a plain bind of the socket. */
+/** How a container would reach the engine, for routes other than a plain bind of the socket: per field, its first reason. */
 export function routeWords(routes: readonly RouteFinding[]): string {
-  const shown = routes.slice(0, 3).map((r) => `${r.field} (${r.reason})`);
-  const more = routes.length > 3 ? ` and ${routes.length - 3} more` : '';
+  const byField = new Map<string, RouteFinding[]>();
+  for (const route of routes) byField.set(route.field, [...(byField.get(route.field) ?? []), route]);
+  const shown = [...byField].slice(0, 3).map(([field, found]) => {
+    const others =
+      found.length > 1 ? `, and ${found.length - 1} more guarded path${found.length > 2 ? 's' : ''}` : '';
+    return `${field} (${found[0]?.reason ?? ''}${others})`;
+  });
+  const more = byField.size > 3 ? `; and ${byField.size - 3} more` : '';
   return `the container would reach the Docker Engine through ${shown.join('; ')}${more}`;
 }
 

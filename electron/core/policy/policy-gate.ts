@@ -6,6 +6,7 @@
 // Routes to the engine are judged by the image list; anything beyond the requester's allowance (its
 // own host paths and Docker's default powers, for a container; in managed mode, for the host's users
 // too) is refused. The engine gets the canonical request, pinned to what was judged.
+import { commandSpellings } from '../../../shared/command-map.js';
 import type { NewHistoryEntry } from '../../../shared/history-entry.js';
 import type { ImageListEntry } from '../../../shared/image-reference.js';
 import type { Policy } from '../../../shared/settings.js';
@@ -79,6 +80,8 @@ export interface PolicyGateDeps {
   onDigestMismatch?(image: string, imageId: string): void;
   /** Removes a container (force, with its anonymous volumes). */
   removeContainer?(id: string): Promise<void>;
+  /** The containerd image store: BuildKit pushes from the engine, so /grpc is a push too. */
+  buildKitPushes?(): boolean;
 }
 
 type Routed = Extract<RequestTarget, { ok: true }>;
@@ -176,7 +179,9 @@ export class PolicyGate implements RequestGate {
   /** What only a container's filtered socket is refused: its command list, plugins, swarm control. */
   private containerOnly(request: Request): Verdict | undefined {
     const policy = this.deps.policy();
-    const command = decideRoutedCommand(policy.commandList, request.target);
+    const alsoIs =
+      request.target.path === '/grpc' && this.deps.buildKitPushes?.() ? commandSpellings('image push') : [];
+    const command = decideRoutedCommand(policy.commandList, request.target, alsoIs);
     if (command.verdict === 'block')
       return this.refuse(request, 'command-blocked', 'command-blocked', blockedCommandMessage(command.uri));
     const who = whoOf(request.requester);
@@ -260,7 +265,7 @@ export class PolicyGate implements RequestGate {
       policy.imageList.allowDerivedImages,
       this.deps.oracle,
     );
-    const unusual = routes.filter((route) => route.kind !== 'socket');
+    const unusual = routes.filter((route) => route.kind !== 'socket' || route.alias);
     if (!verdict.allowed) {
       if (verdict.reason === 'digest-mismatch') this.deps.onDigestMismatch?.(imageName, image.id);
       // Spec §1's words for a bind of the socket; any other route is named first.
@@ -298,18 +303,22 @@ export class PolicyGate implements RequestGate {
     const allowance = await this.deps.allowances.of(request.requester);
     const resolved = await resolveGrant(spec.grant, this.deps.reach);
     const judgement = judgeReach(resolved, allowance, await this.judgeContext());
-    // Swarm extras (templates, plugins) are refused whoever asks: they cannot be judged.
-    const unjudgeable = spec.grant.extras.map((extra) => ({ field: extra.field, what: extra.what }));
-    const beyond = [...judgement.beyond, ...(allowance.powers === 'any' ? unjudgeable : [])];
-    if (beyond.length > 0)
+    // What swarm decides on the node (templates, plugins) cannot be judged here: refused whoever asks.
+    if (spec.grant.extras.length > 0)
       return this.refuse(
         request,
         'request-refused',
         'not-allowed',
-        this.beyondMessage(allowance, 'create a service', beyond),
-        {
-          image: spec.grant.image,
-        },
+        `${MESSAGE_PREFIX}swarm service refused: ${spec.grant.extras.map((e) => `${e.field}: ${e.what}`).join('; ')}`,
+        { image: spec.grant.image },
+      );
+    if (judgement.beyond.length > 0)
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, 'create a service', judgement.beyond),
+        { image: spec.grant.image },
       );
     if (judgement.routes.length > 0)
       return this.refuse(

@@ -35,6 +35,8 @@ export interface RouteFinding {
   relation?: GuardRelation;
   /** Reached through another container's volumes or namespaces, not a mount of this one's. */
   joined?: boolean;
+  /** The guarded file under another name than its own (a hard link, another mount). */
+  alias?: boolean;
   /** Set on 'socket' routes Socket Warden can rewrite to a filtered socket. */
   rewrite?: GrantMount['rewrite'];
   target: string;
@@ -77,6 +79,7 @@ function hostPathRoutes(
       kind,
       guard: hit.guard,
       relation: hit.relation,
+      ...(host.real !== hit.guard.path && hit.relation === 'exact' ? { alias: true } : {}),
       ...(kind === 'socket' && rewritable ? { rewrite: rewritable } : {}),
       reason: describeHit(host, hit),
     });

@@ -39,7 +39,10 @@ export function judgeReach(
     allowance.powers === 'any'
       ? []
       : powersBeyondDefaults(resolved, ctx.defaults, { reported: options.reported });
-  beyond.push(...hostPathsBeyond(resolved, allowance.hostPaths));
+  // A mount that reaches the engine is judged by the image list (and a bind of the socket file is
+  // replaced by a filtered socket): it is not a host path handed on.
+  const routed = new Set(routes.map((route) => route.field));
+  beyond.push(...hostPathsBeyond(resolved, allowance.hostPaths).filter((found) => !routed.has(found.field)));
   // Joined containers: what they hold beyond the defaults is this container's too (a shared PID
   // namespace with a privileged container, a network namespace that is the host's).
   if (allowance.powers !== 'any')
