@@ -136,6 +136,7 @@ APTCONF
     die "trixie's packages did not unpack as expected under $TRIXIE/root.new"
   printf '%s\n' "${versions[@]}" >"$TRIXIE/root.new/.complete"
   mv "$TRIXIE/root.new" "$TRIXIE/root"
+  rm -rf "$TRIXIE/debs" # 70 MB nothing reads once unpacked
   exec {lock}>&-
   log "trixie packages ready in $((SECONDS - started))s: ${versions[*]}"
 }
