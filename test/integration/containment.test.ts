@@ -301,10 +301,14 @@ describe(`a container gets no more of the host than it has (${stack.engine})`, (
     }
   });
 
-  it('a local volume of type sysfs is refused for its children (the host’s /sys)', async () => {
+  it('a local volume of type sysfs (the host’s /sys) is refused when it is made, and when a child mounts one', async () => {
     const name = `${P}-sysfs`;
     cleanup.push(name);
-    await inside('volume', 'create', '-o', 'type=sysfs', '-o', 'device=sysfs', name);
+    const made = await inside('volume', 'create', '-o', 'type=sysfs', '-o', 'device=sysfs', name);
+    expect(made.stderr).toContain(`volume "${name}" refused`);
+    expect((await direct(['volume', 'inspect', name])).code).not.toBe(0);
+    // One made on the host (straight to the engine) is still refused to a child.
+    expect((await direct(['volume', 'create', '-o', 'type=sysfs', '-o', 'device=sysfs', name])).code).toBe(0);
     const result = await attempt(['-v', `${name}:/h`], 'test -d /h/kernel', false);
     expect(result.attack.stderr).toMatch(/type=sysfs/);
     expect(result.reached).toBe(false);

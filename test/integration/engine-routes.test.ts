@@ -326,3 +326,25 @@ describe.skipIf(isPodman())(
     });
   },
 );
+
+describe(`a volume that would reach the engine is refused when it is made (${stack.engine})`, () => {
+  it.each<[string, () => string[]]>([
+    ['a bind of the socket directory', () => ['type=none', 'o=bind', `device=${sockDir}`]],
+    ['the host /proc', () => ['type=proc', 'device=proc']],
+    ['a block device', () => ['type=ext4', 'device=//dev/vda']],
+  ])('%s: refused, and no volume exists', async (_what, opts) => {
+    const name = `${P}-made-${randomBytes(2).toString('hex')}`;
+    const made = await guarded(['volume', 'create', ...opts().flatMap((o) => ['-o', o]), name]);
+    expect(made.stderr).toContain(`volume "${name}" refused`);
+    expect((await direct(['volume', 'inspect', name])).code).not.toBe(0);
+  });
+
+  it('a plain volume, and a tmpfs one, are made as asked', async () => {
+    for (const opts of [[], ['type=tmpfs', 'device=tmpfs', 'o=size=1m']]) {
+      const name = `${P}-plain-${randomBytes(2).toString('hex')}`;
+      volumes.push(name);
+      const made = await guarded(['volume', 'create', ...opts.flatMap((o) => ['-o', o]), name]);
+      expect(made.code, made.stderr).toBe(0);
+    }
+  });
+});

@@ -195,6 +195,8 @@ export interface CreateOverrides {
   mounts?: MountSpec[];
   /** `container:<id>` in place of the `container:<name>` that was judged. */
   pidMode?: string;
+  /** VolumesFrom with each container named by the ID that was judged (`<id>[:mode]`). */
+  volumesFrom?: string[];
   ipcMode?: string;
   networkMode?: string;
 }
@@ -300,6 +302,7 @@ function makeGrant(
       field: `HostConfig.VolumesFrom[${i}]`,
       container,
       readOnly: mode.includes('ro'),
+      spelled: spec,
     });
   }
   grant.pid = namespaceMode(str('PidMode'));
@@ -390,6 +393,8 @@ function serialize(
       len: items.length,
     });
   }
+  if (overrides.volumesFrom !== undefined)
+    hc = withField(hc ?? zeroValue(hostConfigType), 'VolumesFrom', stringSlice(overrides.volumesFrom));
   for (const [name, value] of [
     ['PidMode', overrides.pidMode],
     ['IpcMode', overrides.ipcMode],

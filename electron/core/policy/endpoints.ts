@@ -7,6 +7,7 @@ export type Endpoint =
   | { kind: 'create' }
   | { kind: 'start'; container: string; verb: 'start' | 'restart' }
   | { kind: 'service-write' }
+  | { kind: 'volume-create' }
   | { kind: 'exec-create'; container: string }
   | { kind: 'exec-start'; exec: string }
   /** Acts on an existing container: the engine resolves `container` (a name or an ID prefix). */
@@ -51,6 +52,7 @@ export function classifyEndpoint(method: string, path: string): Endpoint {
     if (path === '/services/create' || /^\/services\/[^/]+\/update$/.test(path))
       return { kind: 'service-write' };
     if (path === '/commit') return { kind: 'commit' };
+    if (path === '/volumes/create') return { kind: 'volume-create' };
     if (path === '/build') return { kind: 'build' };
     const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
     if (exec) return { kind: 'exec-start', exec: exec[1] ?? '' };

@@ -25,6 +25,7 @@ import {
   type ResolvedContainer,
 } from '../reach/resolve-grant.js';
 import { decodeServiceSpec } from '../reach/service-spec.js';
+import { decodeVolumeCreate } from '../reach/volume-create.js';
 import { blockedCommandMessage, decideRoutedCommand } from './command-decision.js';
 import {
   checkStartBody,
@@ -126,7 +127,13 @@ export class PolicyGate implements RequestGate {
   needsBody(head: RequestHead): boolean {
     if (head.method !== 'POST') return false;
     const kind = this.route(head).endpoint.kind;
-    return kind === 'create' || kind === 'start' || kind === 'service-write' || kind === 'exec-create';
+    return (
+      kind === 'create' ||
+      kind === 'start' ||
+      kind === 'service-write' ||
+      kind === 'exec-create' ||
+      kind === 'volume-create'
+    );
   }
 
   async decide(head: RequestHead, body: Buffer | null, requester: Requester): Promise<Verdict> {
@@ -154,6 +161,8 @@ export class PolicyGate implements RequestGate {
         return this.judgeStart(request, endpoint.container, body);
       case 'service-write':
         return this.judgeService(request, body ?? Buffer.alloc(0));
+      case 'volume-create':
+        return this.judgeVolumeCreate(request, body ?? Buffer.alloc(0));
       case 'exec-create':
         return this.judgeExecCreate(request, endpoint.container, body ?? Buffer.alloc(0));
       case 'exec-start':
@@ -236,7 +245,7 @@ export class PolicyGate implements RequestGate {
         this.beyondMessage(allowance, 'create a container', judgement.beyond),
         { image: create.image },
       );
-    const overrides = pinNamespaces(resolved);
+    const overrides = pinNamespaces(resolved, create);
     if (judgement.routes.length === 0) return { kind: 'forward', body: create.serialize(overrides) };
     return this.judgeRoutes(request, create, judgement.routes, overrides);
   }
@@ -329,6 +338,31 @@ export class PolicyGate implements RequestGate {
         { image: spec.grant.image },
       );
     return { kind: 'forward', body: spec.serialize() };
+  }
+
+  private async judgeVolumeCreate(request: Request, body: Buffer): Promise<Verdict> {
+    const decoded = decodeVolumeCreate(body);
+    if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid volume options: ${decoded.message}`);
+    const volume = decoded.value;
+    const allowance = await this.deps.allowances.of(request.requester);
+    const resolved = await resolveGrant(volume.grant, this.deps.reach);
+    const judgement = judgeReach(resolved, allowance, await this.judgeContext());
+    const what = volume.name ? `volume "${volume.name}"` : 'the volume';
+    if (judgement.routes.length > 0)
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        `${MESSAGE_PREFIX}${what} refused: its options would mount ${judgement.routes[0]?.reason.replace(/^an anonymous volume /, '') ?? ''} into any container that uses it, and Socket Warden cannot give a volume a filtered socket`,
+      );
+    if (judgement.beyond.length > 0)
+      return this.refuse(
+        request,
+        'request-refused',
+        'not-allowed',
+        this.beyondMessage(allowance, `create ${what}`, judgement.beyond),
+      );
+    return { kind: 'forward', body: volume.serialize() };
   }
 
   /**
@@ -530,17 +564,28 @@ function whoOf(requester: Requester): string {
 }
 
 /**
- * `container:<name>` in PidMode, IpcMode and NetworkMode is forwarded as `container:<id>` of the
- * container judged, so a rename cannot point it elsewhere before the engine resolves it.
+ * `container:<name>` in PidMode, IpcMode and NetworkMode, and the containers of VolumesFrom, are
+ * forwarded by the ID of the container judged, so a rename cannot point them elsewhere first.
  */
-function pinNamespaces(resolved: Awaited<ReturnType<typeof resolveGrant>>): CreateOverrides {
+function pinNamespaces(
+  resolved: Awaited<ReturnType<typeof resolveGrant>>,
+  create: CreateRequest,
+): CreateOverrides {
   const overrides: CreateOverrides = {};
+  const volumesFrom = [...create.grant.volumesFrom.map((v) => v.spelled)];
+  let pinnedVolumes = false;
   for (const join of resolved.joins) {
     if (!join.target) continue;
     if (join.via === 'pid') overrides.pidMode = `container:${join.target.id}`;
     if (join.via === 'ipc') overrides.ipcMode = `container:${join.target.id}`;
     if (join.via === 'network') overrides.networkMode = `container:${join.target.id}`;
+    if (join.via === 'volumes-from' && join.index !== undefined) {
+      const [, mode] = (volumesFrom[join.index] ?? '').split(/:(.*)/s);
+      volumesFrom[join.index] = mode === undefined ? join.target.id : `${join.target.id}:${mode}`;
+      pinnedVolumes = true;
+    }
   }
+  if (pinnedVolumes) overrides.volumesFrom = volumesFrom;
   return overrides;
 }
 

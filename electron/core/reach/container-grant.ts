@@ -42,7 +42,8 @@ export interface GrantDevice {
 export interface ContainerGrant {
   image?: string;
   mounts: GrantMount[];
-  volumesFrom: { field: string; container: string; readOnly: boolean }[];
+  /** VolumesFrom entries: `spelled` is the entry as given (`name[:mode]`). */
+  volumesFrom: { field: string; container: string; readOnly: boolean; spelled: string }[];
   pid: NamespaceMode;
   ipc: NamespaceMode;
   uts: NamespaceMode;

@@ -49,6 +49,8 @@ export interface ResolvedJoin {
   via: JoinVia;
   ref: string;
   readOnly: boolean;
+  /** For VolumesFrom: the entry's index, so it can be pinned to the ID judged. */
+  index?: number;
   /** The joined container, resolved in turn; undefined when the engine has no such container. */
   target?: ResolvedContainer;
 }
