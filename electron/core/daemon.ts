@@ -30,6 +30,8 @@ import { dockerDefaults, podmanDefaults, type EngineDefaults } from './reach/def
 import { engineReachIo } from './reach/engine-reach-io.js';
 import { unlimitedAllowance } from './reach/judge-reach.js';
 import { RequesterAllowances } from './reach/requester-allowance.js';
+import { proxyLimits, type ProxyLimitOverrides } from './proxy/client-limits.js';
+import { ProxyClients } from './proxy/proxy-clients.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { Upstream } from './proxy/upstream.js';
 import { DigestRefresher } from './registry/digest-refresher.js';
@@ -52,6 +54,8 @@ export interface DaemonOptions {
   /** The app passes an electron-store factory; headless mode writes the same file itself (JsonFileStore). */
   createStore?: (options: { cwd: string; configName: string }) => ConfLike;
   log: Log;
+  /** What each client of the proxy may hold and for how long (defaults: proxy/client-limits.ts). */
+  proxyLimits?: ProxyLimitOverrides;
 }
 
 export interface Daemon {
@@ -165,7 +169,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     removeContainer: (id) => engine.removeContainer(id),
     buildKitPushes: () => containerdImageStore,
   });
+  const clients = new ProxyClients(proxyLimits(options.proxyLimits));
   const filteredSockets = new FilteredSocketManager({
+    clients,
     dir: socketsDir,
     upstream,
     gate,
@@ -185,6 +191,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     upstream,
     gate,
     requester: { kind: 'host' },
+    client: clients.host(),
     gid: engineSocket?.gid,
     onError: (error) => log.error(`proxy: ${error.stack ?? error.message}`),
   });

@@ -12,6 +12,7 @@ import { lineSplitter } from '../engine-api/json-lines.js';
 import { isNotFound } from '../images/engine-not-found.js';
 import type { Log } from '../log.js';
 import type { FilteredSocketProvider } from '../policy/policy-gate.js';
+import type { ProxyClients } from '../proxy/proxy-clients.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import type { Requester, RequestGate } from '../proxy/request-gate.js';
 import type { Upstream } from '../proxy/upstream.js';
@@ -45,6 +46,8 @@ export interface FilteredSocketManagerOptions {
   log: Log;
   /** Told whenever the set of filtered sockets (or a container's restart notice) changes. */
   onChange?: () => void;
+  /** Each filtered socket is one client of these (its own limits, and a budget all of them share). */
+  clients?: ProxyClients;
 }
 
 const STATE_FILE = 'filtered-sockets.json';
@@ -174,6 +177,7 @@ export class FilteredSocketManager implements FilteredSocketProvider {
       requester,
       gid: this.options.gid,
       onError: (error) => this.options.log.error(`filtered socket ${record.token}: ${error.message}`),
+      client: this.options.clients?.container(),
     });
     const live: Live = { record, requester, server };
     this.live.set(record.token, live);

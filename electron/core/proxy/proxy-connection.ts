@@ -1,17 +1,22 @@
 // One client connection: parse a request, let the gate judge it, forward the canonical request to the
 // engine, relay the response, repeat (keep-alive, pipelining in order). After a hijack (attach, exec,
-// BuildKit session) bytes flow raw both ways, with half-close preserved.
+// BuildKit session) bytes flow raw both ways, with half-close preserved. What a connection may hold,
+// and for how long, is its client's (client-limits.ts): a head and a judged body have deadlines, a
+// judged body a size limit and a turn, an idle connection is closed after a while.
 import type net from 'node:net';
 import { ChunkedDecoder } from './chunked-decoder.js';
+import type { ClientBudget } from './client-budget.js';
+import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
 import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
-import type { Requester, RequestGate } from './request-gate.js';
+import type { Requester, RequestGate, Verdict } from './request-gate.js';
 import { HOP_BY_HOP, parseRequestHead, type RequestHead } from './request-head.js';
+import type { TurnQueue } from './turn-queue.js';
 import type { EngineLink, Upstream } from './upstream.js';
 
-/** Bodies the gate reads whole (container create): far above any real create request. */
-export const MAX_JUDGED_BODY_BYTES = 8 << 20;
+/** The engine's answers the gate asks to see (a create's: the new container's ID) are small JSON. */
+const MAX_SEEN_RESPONSE_BYTES = 1 << 20;
 /** Pipelined bytes held while a request is in flight before the socket is paused. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 const CRLF = Buffer.from('\r\n');
@@ -25,7 +30,15 @@ export interface ConnectionOptions {
   gate: RequestGate;
   requester: Requester;
   onError?: (error: Error) => void;
+  /** The client's limits, what it holds, and its turns at judging whole bodies. */
+  limits: ClientLimits;
+  budget: ClientBudget;
+  judgements: TurnQueue;
 }
+
+type BodyError = { status: number; message: string };
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 type BodySink = (chunk: Buffer) => void;
 
@@ -44,6 +57,10 @@ export class ProxyConnection {
   /** Where the client's bytes go: requests, nowhere (after a refusal), or the engine (after a hijack). */
   private onData: (chunk: Buffer) => void = (chunk) => this.receive(chunk);
   private readonly reads: ClientReads;
+  /** The one deadline running: for the head being read, the judged body, or an idle connection. */
+  private deadline: { kind: 'idle' | 'head' | 'body'; timer: NodeJS.Timeout } | null = null;
+  /** Bytes of `buffer` counted in the client's budget. */
+  private heldCounted = 0;
 
   constructor(
     private readonly socket: net.Socket,
@@ -61,8 +78,33 @@ export class ProxyConnection {
     socket.on('error', () => this.destroy());
     socket.on('close', () => {
       this.closed = true;
+      this.disarm();
+      this.options.budget.adjustHeld(-this.heldCounted);
+      this.heldCounted = 0;
       this.exchange?.abort();
     });
+    // Nothing is buffered yet: this starts the idle deadline.
+    this.next();
+  }
+
+  /** Keeps `buffer` as the unparsed bytes, counted in the client's budget. */
+  private keep(buffer: Buffer): void {
+    this.buffer = buffer;
+    if (this.closed) return;
+    this.options.budget.adjustHeld(buffer.length - this.heldCounted);
+    this.heldCounted = buffer.length;
+  }
+
+  /** Starts the deadline of `kind` unless it already runs (a head's counts from its first byte). */
+  private arm(kind: 'idle' | 'head' | 'body', ms: number, expire: () => void): void {
+    if (this.deadline?.kind === kind) return;
+    this.disarm();
+    this.deadline = { kind, timer: setTimeout(expire, ms) };
+  }
+
+  private disarm(): void {
+    if (this.deadline) clearTimeout(this.deadline.timer);
+    this.deadline = null;
   }
 
   /**
@@ -88,6 +130,7 @@ export class ProxyConnection {
 
   destroy(): void {
     this.closed = true;
+    this.disarm();
     this.socket.destroy();
   }
 
@@ -96,9 +139,10 @@ export class ProxyConnection {
       this.sink(chunk);
       return;
     }
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    this.keep(this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]));
     if (this.busy) {
-      if (this.buffer.length > MAX_BUFFERED_BYTES) this.socket.pause();
+      // finish() resumes it once the request in flight is done.
+      if (this.buffer.length > MAX_BUFFERED_BYTES || this.options.budget.overHeld) this.socket.pause();
       return;
     }
     this.next();
@@ -107,15 +151,33 @@ export class ProxyConnection {
   /** Parses and serves the next request in the buffer, if a whole head is there. */
   private next(): void {
     if (this.closed || this.busy || this.hijacked) return;
+    const { limits } = this.options;
     if (this.buffer.length === 0) {
       if (this.clientEnded) this.socket.end();
+      // Closed quietly, as a server closes an idle keep-alive connection: no request is waiting.
+      else this.arm('idle', limits.idleTimeoutMs, () => this.destroy());
       return;
     }
     const parsed = parseRequestHead(this.buffer);
     if (parsed.kind === 'incomplete') {
       if (this.clientEnded) this.socket.end();
+      else if (this.options.budget.overHeld)
+        this.refuse(
+          429,
+          `${MESSAGE_PREFIX}too many request bytes held for ${clientWords(this.options.requester)}`,
+          false,
+        );
+      else
+        this.arm('head', limits.headTimeoutMs, () =>
+          this.refuse(
+            408,
+            `${MESSAGE_PREFIX}request head not received within ${seconds(limits.headTimeoutMs)}`,
+            false,
+          ),
+        );
       return;
     }
+    this.disarm();
     if (parsed.kind === 'error') {
       this.refuse(parsed.status, `${MESSAGE_PREFIX}malformed request: ${parsed.message}`, false);
       return;
@@ -128,7 +190,7 @@ export class ProxyConnection {
       );
       return;
     }
-    this.buffer = this.buffer.subarray(parsed.consumed);
+    this.keep(this.buffer.subarray(parsed.consumed));
     this.busy = true;
     this.socket.resume();
     this.serve(parsed.head).catch((error: unknown) => {
@@ -137,10 +199,14 @@ export class ProxyConnection {
     });
   }
 
-  /** Answers with an engine-style error and closes: the rest of the stream cannot be trusted. */
+  /**
+   * Answers with an engine-style error and closes: the rest of the stream cannot be trusted. Closed
+   * fully once the answer is written: a client that never closes its side must not keep its slot.
+   */
   private refuse(status: number, message: string, head: boolean): void {
     this.busy = true;
-    this.socket.end(engineErrorResponse(status, message, { head, close: true }));
+    this.disarm();
+    this.socket.end(engineErrorResponse(status, message, { head, close: true }), () => this.destroy());
     this.sink = null;
     this.onData = () => undefined;
   }
@@ -148,7 +214,8 @@ export class ProxyConnection {
   private finish(keepAlive: boolean): void {
     if (this.closed) return;
     if (!keepAlive) {
-      this.socket.end();
+      // The response is all written; the client's side is not waited for (see refuse()).
+      this.socket.end(() => this.destroy());
       this.closed = true;
       return;
     }
@@ -163,21 +230,15 @@ export class ProxyConnection {
     const isHead = head.method === 'HEAD';
     let body: Buffer | null = null;
     let bodyRead = head.body.kind === 'none';
+    let verdict: Verdict;
     if (head.body.kind !== 'none' && gate.needsBody(head, requester)) {
-      this.answerExpectContinue(head);
-      const collected = await this.collectBody(head, MAX_JUDGED_BODY_BYTES);
-      if (collected.kind === 'error') {
-        this.refuse(collected.status, `${MESSAGE_PREFIX}${collected.message}`, isHead);
-        return;
-      }
-      body = collected.body;
+      const judged = await this.judgeWhole(head);
+      if (judged === null) return;
+      ({ body, verdict } = judged);
       bodyRead = true;
+    } else {
+      verdict = await gate.decide(head, head.body.kind === 'none' ? Buffer.alloc(0) : null, requester);
     }
-    const verdict = await gate.decide(
-      head,
-      body ?? (head.body.kind === 'none' ? Buffer.alloc(0) : null),
-      requester,
-    );
     if (this.closed) return;
     if (verdict.kind === 'deny') {
       // An unread body would be parsed as the next request: close instead of guessing where it ends.
@@ -215,21 +276,70 @@ export class ProxyConnection {
     });
   }
 
+  /**
+   * Reads a body whole and has the gate judge it, in one of the client's turns (so a client's bodies
+   * are held and decoded a few at a time), within the size limit and the body deadline. Null when the
+   * request was answered (refused) or the client went away.
+   */
+  private async judgeWhole(head: RequestHead): Promise<{ body: Buffer; verdict: Verdict } | null> {
+    const { gate, requester, limits } = this.options;
+    const isHead = head.method === 'HEAD';
+    const limit = limits.maxJudgedBodyBytes;
+    // Refused before waiting for a turn: with Expect: 100-continue the client never sends it.
+    if (head.body.kind === 'length' && head.body.length > limit) {
+      this.refuse(413, `${MESSAGE_PREFIX}${tooLarge(limit)}`, isHead);
+      return null;
+    }
+    const done = await this.turn();
+    if (!done) return null;
+    try {
+      this.answerExpectContinue(head);
+      const collected = await this.collectBody(head, limit, limits.bodyTimeoutMs);
+      if (collected.kind === 'error') {
+        if (!this.closed) this.refuse(collected.status, `${MESSAGE_PREFIX}${collected.message}`, isHead);
+        return null;
+      }
+      const verdict = await gate.decide(head, collected.body, requester);
+      return { body: collected.body, verdict };
+    } finally {
+      done();
+    }
+  }
+
+  /** Waits for one of the client's judging turns; null when the connection closes first. */
+  private turn(): Promise<(() => void) | null> {
+    return new Promise((resolve) => {
+      const gone = (): void => {
+        cancel();
+        resolve(null);
+      };
+      const cancel = this.options.judgements.take((done) => {
+        this.socket.off('close', gone);
+        if (this.closed) {
+          done();
+          resolve(null);
+        } else resolve(done);
+      });
+      if (!this.closed) this.socket.once('close', gone);
+    });
+  }
+
   /** The proxy reads the body, so it answers `Expect: 100-continue` itself (the engine never sees it). */
   private answerExpectContinue(head: RequestHead): void {
     // An HTTP/1.0 client gets no interim answer (RFC 9110 §15.2).
     if (head.expectContinue && head.httpVersion === '1.1') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
   }
 
-  /** Reads the whole body into memory (bounded), for the gate to judge. */
+  /** Reads the whole body into memory (bounded in size and time), for the gate to judge. */
   private collectBody(
     head: RequestHead,
     limit: number,
-  ): Promise<{ kind: 'body'; body: Buffer } | { kind: 'error'; status: number; message: string }> {
+    timeoutMs: number,
+  ): Promise<{ kind: 'body'; body: Buffer } | ({ kind: 'error' } & BodyError)> {
     return new Promise((resolve) => {
       const parts: Buffer[] = [];
       let size = 0;
-      this.readBody(
+      const abort = this.readBody(
         head,
         (chunk) => {
           size += chunk.length;
@@ -238,11 +348,16 @@ export class ProxyConnection {
           return true;
         },
         (error) => {
+          this.disarm();
           if (error) resolve({ kind: 'error', status: error.status, message: error.message });
           else resolve({ kind: 'body', body: Buffer.concat(parts, size) });
         },
         limit,
       );
+      if (abort)
+        this.arm('body', timeoutMs, () =>
+          abort({ status: 408, message: `request body not received within ${seconds(timeoutMs)}` }),
+        );
     });
   }
 
@@ -295,52 +410,48 @@ export class ProxyConnection {
   private readBody(
     head: RequestHead,
     onChunk: (chunk: Buffer) => boolean,
-    onEnd: (error: { status: number; message: string } | null) => void,
+    onEnd: (error: BodyError | null) => void,
     limit = Infinity,
-  ): void {
+  ): ((error: BodyError) => void) | undefined {
     const framing = head.body;
     if (framing.kind === 'none') {
       onEnd(null);
-      return;
+      return undefined;
     }
     if (framing.kind === 'length' && framing.length > limit) {
-      onEnd({ status: 413, message: `request body larger than ${limit} bytes` });
-      return;
+      onEnd({ status: 413, message: tooLarge(limit) });
+      return undefined;
     }
     let done = false;
-    const complete = (error: { status: number; message: string } | null, rest: Buffer): void => {
+    const complete = (error: BodyError | null, rest: Buffer): void => {
+      if (done) return;
       done = true;
       this.sink = null;
       this.bodyCut = null;
-      this.buffer = Buffer.from(rest);
+      this.keep(Buffer.from(rest));
       onEnd(error);
     };
     let remaining = framing.kind === 'length' ? framing.length : 0;
     const decoder = framing.kind === 'chunked' ? new ChunkedDecoder() : null;
     const sink: BodySink = (chunk) => {
       if (done) {
-        this.buffer = Buffer.concat([this.buffer, chunk]);
+        this.keep(Buffer.concat([this.buffer, chunk]));
         return;
       }
       if (decoder) {
         const step = decoder.push(chunk);
         if (step.kind === 'error') return complete({ status: 400, message: step.message }, Buffer.alloc(0));
         for (const data of step.data) {
-          if (data.length > 0 && !onChunk(data)) {
-            return complete(
-              { status: 413, message: `request body larger than ${limit} bytes` },
-              Buffer.alloc(0),
-            );
-          }
+          if (data.length > 0 && !onChunk(data))
+            return complete({ status: 413, message: tooLarge(limit) }, Buffer.alloc(0));
         }
         if (step.done) complete(null, step.rest);
         return;
       }
       const take = Math.min(remaining, chunk.length);
       remaining -= take;
-      if (take > 0 && !onChunk(chunk.subarray(0, take))) {
-        return complete({ status: 413, message: `request body larger than ${limit} bytes` }, Buffer.alloc(0));
-      }
+      if (take > 0 && !onChunk(chunk.subarray(0, take)))
+        return complete({ status: 413, message: tooLarge(limit) }, Buffer.alloc(0));
       if (remaining === 0) complete(null, chunk.subarray(take));
     };
     this.sink = sink;
@@ -348,12 +459,14 @@ export class ProxyConnection {
       complete({ status: 400, message: 'connection closed before the body ended' }, Buffer.alloc(0));
     this.bodyCut = cut;
     const buffered = this.buffer;
-    this.buffer = Buffer.alloc(0);
+    this.keep(Buffer.alloc(0));
     if (buffered.length > 0) sink(buffered);
-    if (done) return;
+    if (done) return undefined;
+    const abort = (error: BodyError): void => complete(error, Buffer.alloc(0));
     if (this.clientEnded) cut();
     // Pipelined bytes may have paused the socket while the gate decided: the body must flow now.
     else this.socket.resume();
+    return abort;
   }
 
   /**
@@ -419,7 +532,7 @@ export class ProxyConnection {
         this.writeBatched(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
       },
       body: (raw) => {
-        if (onResponse && seenBytes < MAX_JUDGED_BODY_BYTES) {
+        if (onResponse && seenBytes < MAX_SEEN_RESPONSE_BYTES) {
           seen.push(Buffer.from(raw));
           seenBytes += raw.length;
         }
@@ -465,7 +578,7 @@ export class ProxyConnection {
         this.socket.write(answer, 'latin1');
         if (rest.length > 0) this.socket.write(rest);
         if (this.buffer.length > 0) upstream.socket.write(this.buffer);
-        this.buffer = Buffer.alloc(0);
+        this.keep(Buffer.alloc(0));
         this.onData = spliceHijacked(this.socket, this.reads, upstream, this.clientEnded);
       },
       failed: (error, responded) => {
@@ -484,6 +597,23 @@ export class ProxyConnection {
       },
     };
   }
+}
+
+/** 1048576 → "1 MiB", 65536 → "64 KiB", 1000 → "1000 bytes". */
+export function sizeWords(bytes: number): string {
+  if (bytes % (1 << 20) === 0) return `${bytes >> 20} MiB`;
+  if (bytes % (1 << 10) === 0) return `${bytes >> 10} KiB`;
+  return `${bytes} bytes`;
+}
+
+const tooLarge = (limit: number): string =>
+  `request body larger than ${sizeWords(limit)}, the most Socket Warden reads to judge a request`;
+
+/** "container \"ci\"" or "the host's clients on this socket", for messages about a client's limits. */
+export function clientWords(requester: Requester): string {
+  return requester.kind === 'host'
+    ? "this socket's clients"
+    : `container ${JSON.stringify(requester.name || requester.id.slice(0, 12))}`;
 }
 
 /** The request head the engine gets: the client's fields minus hop-by-hop ones, framed by the proxy. */

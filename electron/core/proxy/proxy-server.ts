@@ -1,9 +1,13 @@
 // A unix-socket listener that serves every connection with a ProxyConnection. Used for the main socket
-// (requests from the host) and for each container's filtered socket.
+// (requests from the host) and for each container's filtered socket. Each is one client: a connection
+// past its cap is answered 429 and closed at once (proxy-clients.ts).
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { ProxyConnection } from './proxy-connection.js';
+import { DEFAULT_PROXY_LIMITS } from './client-limits.js';
+import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
+import { ProxyClients, type ProxyClient } from './proxy-clients.js';
+import { clientWords, ProxyConnection } from './proxy-connection.js';
 import type { Requester, RequestGate } from './request-gate.js';
 import { STREAM_HIGH_WATER_MARK, type Upstream } from './upstream.js';
 
@@ -22,6 +26,8 @@ export interface ProxyServerOptions {
   /** Group id for the socket (the engine socket's group, so the same users may connect). */
   gid?: number;
   onError?: (error: Error) => void;
+  /** This socket's limits and budget; by default the defaults for its requester, shared with no one. */
+  client?: ProxyClient;
 }
 
 export class ProxyServer {
@@ -29,13 +35,22 @@ export class ProxyServer {
   private readonly connections = new Set<ProxyConnection>();
 
   private constructor(private readonly options: ProxyServerOptions) {
+    const client =
+      options.client ??
+      ProxyClients.alone(DEFAULT_PROXY_LIMITS[options.requester.kind === 'host' ? 'host' : 'container']);
     // allowHalfOpen: a client that half-closes (stdin ended) must still receive the rest of its output.
     // A larger high-water mark than Node 20's 16 KiB: fewer pause/resume round trips per streamed GB.
     // pauseOnConnect: the connection chooses where reads land (client-reads.ts) before the first one.
     this.server = net.createServer(
       { allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK, pauseOnConnect: true },
       (socket) => {
-        const connection = new ProxyConnection(socket, options);
+        const taken = client.budget.takeConnection();
+        if (taken !== 'taken') {
+          refuseConnection(socket, taken, client, options);
+          return;
+        }
+        socket.once('close', () => client.budget.releaseConnection());
+        const connection = new ProxyConnection(socket, { ...options, ...client });
         this.connections.add(connection);
         socket.on('close', () => this.connections.delete(connection));
         socket.resume();
@@ -83,6 +98,22 @@ export class ProxyServer {
     // An inherited socket stays: systemd keeps listening on it and queues clients for our next start.
     if (this.options.listenFd === undefined) await fs.rm(this.options.listenPath, { force: true });
   }
+}
+
+/** A connection past the client's cap: told so in the engine's format, and closed once that is written. */
+function refuseConnection(
+  socket: net.Socket,
+  why: 'full' | 'shared-full',
+  client: ProxyClient,
+  options: ProxyServerOptions,
+): void {
+  socket.on('error', () => socket.destroy());
+  const whose =
+    why === 'full'
+      ? `${clientWords(options.requester)} (${client.limits.maxConnections} at most)`
+      : 'all containers together';
+  const message = `${MESSAGE_PREFIX}too many connections from ${whose}; the rest are refused until some close`;
+  socket.end(engineErrorResponse(429, message, { close: true }), () => socket.destroy());
 }
 
 /** Creates the parent directory (0750) and clears a stale socket; refuses to steal a live one. */
