@@ -259,7 +259,7 @@ describe('the grant: what the create would give the container', () => {
     ['x:ro,z', 'x:ro,z', { container: 'x', readOnly: true }],
   ])('VolumesFrom %s', (_name, spec, expected) => {
     expect(grantOf(hc(`"VolumesFrom":[${JSON.stringify(spec)}]`)).volumesFrom).toEqual([
-      { field: 'HostConfig.VolumesFrom[0]', ...expected },
+      { field: 'HostConfig.VolumesFrom[0]', spelled: spec, ...expected },
     ]);
   });
 
