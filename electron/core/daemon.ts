@@ -168,6 +168,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     onDigestMismatch: (image) => mismatched.noteDenied(image),
     removeContainer: (id) => engine.removeContainer(id),
     buildKitPushes: () => containerdImageStore,
+    imageStore: () => ({ repoDigestsProveRegistry: !containerdImageStore && engineKind !== 'podman' }),
   });
   const clients = new ProxyClients(proxyLimits(options.proxyLimits));
   const filteredSockets = new FilteredSocketManager({

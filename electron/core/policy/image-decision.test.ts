@@ -233,3 +233,74 @@ describe('decideImage', () => {
     );
   });
 });
+
+describe('decideImage where local images carry digests of their own (containerd image store, Podman)', () => {
+  const own = { repoDigestsProveRegistry: false };
+  const base = cli;
+  // A local build FROM the allowed base: the store gives it a digest of its own name and manifest.
+  const derived = image({
+    id: D(5),
+    repoTags: [`${REG}/local/derived:1`],
+    repoDigests: [`${REG}/local/derived@${D(5)}`],
+    layers: ['a', 'b', 'c'],
+  });
+  const registry = {
+    tags: { [`${REG}/library/docker:cli`]: D(2) },
+    repos: { [`${REG}/library/docker`]: [D(2)] },
+    local: [base],
+  };
+
+  it.each<[string, LocalImage, Parameters<typeof oracle>[0], boolean, RegExp]>([
+    [
+      'a derived image whose digest no registry has is local-only, and allowed',
+      derived,
+      registry,
+      true,
+      /.*/,
+    ],
+    [
+      'a derived image its registry has is not local-only: list it by name',
+      derived,
+      { ...registry, repos: { ...registry.repos, [`${REG}/local/derived`]: [D(5)] } },
+      false,
+      /not in the allowed list/,
+    ],
+  ])('%s', async (_name, img, world, allowed, detail) => {
+    const verdict = await decideImage(img, entries(`${REG}/library/docker:cli`), true, oracle(world), own);
+    expect(verdict.allowed).toBe(allowed);
+    if (!verdict.allowed) expect(verdict.detail).toMatch(detail);
+    else expect(verdict).toMatchObject({ via: 'derived', pin: img.id });
+  });
+
+  it('the same image on the classic store is not local-only: its digest proves a registry', async () => {
+    const verdict = await decideImage(derived, entries(`${REG}/library/docker:cli`), true, oracle(registry));
+    expect(verdict.allowed).toBe(false);
+  });
+
+  it('a re-tag of another image with the allowed name is called a re-tag, not a moved tag', async () => {
+    const retagged = image({
+      id: D(6),
+      repoTags: [`${REG}/library/docker:cli`],
+      repoDigests: [`${REG}/library/docker@${D(6)}`],
+    });
+    const verdict = await decideImage(
+      retagged,
+      entries(`${REG}/library/docker:cli`),
+      false,
+      oracle(registry),
+      own,
+    );
+    expect(verdict).toMatchObject({ allowed: false, detail: expect.stringContaining('it was re-tagged') });
+  });
+
+  it('a tag that moved (the old digest is in the repository) asks for a re-pull', async () => {
+    const old = image({
+      id: D(7),
+      repoTags: [`${REG}/library/docker:cli`],
+      repoDigests: [`${REG}/library/docker@${D(7)}`],
+    });
+    const world = { ...registry, repos: { [`${REG}/library/docker`]: [D(2), D(7)] } };
+    const verdict = await decideImage(old, entries(`${REG}/library/docker:cli`), false, oracle(world), own);
+    expect(verdict).toMatchObject({ allowed: false, reason: 'digest-mismatch' });
+  });
+});

@@ -97,6 +97,7 @@ async function checkEntry(
   refs: DigestRef[],
   entry: Exclude<ImageListEntry, { kind: 'any' }>,
   oracle: ImageOracle,
+  store: ImageStore,
 ): Promise<EntryCheck> {
   const repository = entryRepository(entry);
   const mine = refs.filter((ref) => ref.repository === repository);
@@ -159,6 +160,17 @@ async function checkEntry(
     const hit = mine.find((ref) => ref.digest === answer.digest);
     if (hit) return { allowed: true, pin: hit.pin };
     const stale = mine.find((ref) => answer.previousDigests.includes(ref.digest)) ?? mine[0];
+    // Where local images get digests of their own, a digest the repository never had is a re-tag.
+    if (!store.repoDigestsProveRegistry && stale && !answer.previousDigests.includes(stale.digest)) {
+      const known = await oracle.digestInRepository(stale.registry, stale.path, stale.digest);
+      if (known === 'not-found')
+        return {
+          allowed: false,
+          reason: 'not-allowed',
+          detail: `image carries no registry digest of ${repository} (it was re-tagged)`,
+          relevant: true,
+        };
+    }
     return {
       allowed: false,
       reason: 'digest-mismatch',
@@ -206,11 +218,34 @@ function extendsLayers(child: string[], parent: string[]): boolean {
   return parent.every((layer, i) => child[i] === layer);
 }
 
+export interface ImageStore {
+  /**
+   * Whether a repository digest on a local image proves it came from (or went to) a registry. True of
+   * Docker's classic store; the containerd image store and Podman give local builds digests of their
+   * own, so there a digest counts only once its registry says it has it.
+   */
+  repoDigestsProveRegistry: boolean;
+}
+
+const classicStore: ImageStore = { repoDigestsProveRegistry: true };
+
+/** Spec §4's "local-only": in no registry. */
+async function isLocalOnly(refs: DigestRef[], store: ImageStore, oracle: ImageOracle): Promise<boolean> {
+  if (refs.length === 0) return true;
+  if (store.repoDigestsProveRegistry) return false;
+  for (const ref of refs) {
+    // Only a registry's own word puts the image in it: an unknown or unreachable repository does not.
+    if ((await oracle.digestInRepository(ref.registry, ref.path, ref.digest)) === 'found') return false;
+  }
+  return true;
+}
+
 export async function decideImage(
   image: LocalImage,
   entries: readonly ImageListEntry[],
   allowDerivedImages: boolean,
   oracle: ImageOracle,
+  store: ImageStore = classicStore,
 ): Promise<ImageVerdict> {
   if (entries.some((entry) => entry.kind === 'any'))
     return { allowed: true, pin: image.id, entry: '*', via: 'any' };
@@ -220,20 +255,20 @@ export async function decideImage(
   const refs = digestRefs(image);
   const denials: Array<Extract<EntryCheck, { allowed: false }>> = [];
   for (const entry of listed) {
-    const check = await checkEntry(image, refs, entry, oracle);
+    const check = await checkEntry(image, refs, entry, oracle, store);
     if (check.allowed) return { allowed: true, pin: check.pin, entry: entry.text, via: 'digest' };
     denials.push(check);
   }
   const direct = strongest(denials);
   // Derived images: only local-only ones (spec §4), and only from a verified parent present locally.
-  if (refs.length > 0 || listed.length === 0) return { allowed: false, ...direct };
-  if (!allowDerivedImages) return { allowed: false, ...direct };
+  if (listed.length === 0 || !allowDerivedImages) return { allowed: false, ...direct };
+  if (!(await isLocalOnly(refs, store, oracle))) return { allowed: false, ...direct };
   let parentSeen = false;
   for (const entry of listed) {
     for (const parent of await oracle.localImagesOf(entryRepository(entry))) {
       if (parent.id === image.id || !extendsLayers(image.layers, parent.layers)) continue;
       parentSeen = true;
-      const check = await checkEntry(parent, digestRefs(parent), entry, oracle);
+      const check = await checkEntry(parent, digestRefs(parent), entry, oracle, store);
       if (check.allowed) return { allowed: true, pin: image.id, entry: entry.text, via: 'derived' };
     }
   }

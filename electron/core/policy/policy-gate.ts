@@ -46,7 +46,13 @@ import {
   unfilterableRouteDetail,
 } from './denial-messages.js';
 import { classifyEndpoint, pinContainer, type Endpoint } from './endpoints.js';
-import { decideImage, requestedRepository, type ImageOracle, type LocalImage } from './image-decision.js';
+import {
+  decideImage,
+  requestedRepository,
+  type ImageOracle,
+  type ImageStore,
+  type LocalImage,
+} from './image-decision.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 /** Hands an allowed container its own filtered socket; absent, the mount is left as asked. */
@@ -83,6 +89,8 @@ export interface PolicyGateDeps {
   removeContainer?(id: string): Promise<void>;
   /** The containerd image store: BuildKit pushes from the engine, so /grpc is a push too. */
   buildKitPushes?(): boolean;
+  /** How far a local image's repository digests can be trusted (image-decision.ts ImageStore). */
+  imageStore?(): ImageStore;
 }
 
 type Routed = Extract<RequestTarget, { ok: true }>;
@@ -273,6 +281,7 @@ export class PolicyGate implements RequestGate {
       this.deps.imageEntries(),
       policy.imageList.allowDerivedImages,
       this.deps.oracle,
+      this.deps.imageStore?.(),
     );
     const unusual = routes.filter((route) => route.kind !== 'socket' || route.alias);
     if (!verdict.allowed) {
