@@ -22,6 +22,8 @@ export const historyReasonSchema = z.enum([
   'command-blocked',
   /** the request could not be parsed well enough to decide, so it was refused */
   'malformed',
+  /** it would give a container more of the host than the requester may hand on (containment, host protection) */
+  'beyond-allowance',
 ]);
 export type HistoryReason = z.infer<typeof historyReasonSchema>;
 
@@ -79,6 +81,8 @@ export const newHistoryEntrySchema = z.object({
   message: z.string(),
   /** Present when a field was cut; absent on an entry kept whole. */
   truncated: historyTruncationSchema.optional(),
+  /** `would-deny`: recorded in report-only mode, and forwarded; absent: denied. */
+  outcome: z.enum(['denied', 'would-deny']).optional(),
 });
 export type NewHistoryEntry = z.infer<typeof newHistoryEntrySchema>;
 

@@ -9,6 +9,7 @@ import {
   policySchema,
   refreshIntervalMinutes,
   resolvePolicy,
+  socketWardenSettingsSchema,
   userSettingsSchema,
   type AdminEci,
   type UserSettings,
@@ -545,5 +546,94 @@ describe('userSettingsSchema', () => {
   it('gives the refresh interval the user chose, or the default', () => {
     expect(refreshIntervalMinutes(undefined)).toBe(DEFAULT_REFRESH_INTERVAL_MINUTES);
     expect(refreshIntervalMinutes({ refresher: { intervalMinutes: 5 } })).toBe(5);
+  });
+});
+
+describe("the socketWarden section: Socket Warden's own settings beyond Docker Desktop's", () => {
+  const file = (socketWarden: unknown) => ({ configurationFileVersion: 2, socketWarden });
+
+  it.each<[string, unknown, Record<string, unknown>]>([
+    [
+      'empty: enforce, host protection unset, nothing more guarded',
+      {},
+      { enforcement: 'enforce', guardedPaths: [] },
+    ],
+    ['report-only', { enforcement: 'report-only' }, { enforcement: 'report-only' }],
+    [
+      'host protection with bindable paths and exempt images',
+      {
+        hostProtection: {
+          enabled: true,
+          bindablePaths: ['/home', '/tmp'],
+          exemptImages: ['docker:dind@sha256:' + 'a'.repeat(64)],
+        },
+      },
+      {
+        hostProtection: {
+          enabled: true,
+          bindablePaths: ['/home', '/tmp'],
+          exemptImages: ['docker:dind@sha256:' + 'a'.repeat(64)],
+        },
+      },
+    ],
+    [
+      'guarded paths',
+      { guardedPaths: ['/srv/other-engine.sock'] },
+      { guardedPaths: ['/srv/other-engine.sock'] },
+    ],
+  ])('%s', (_name, section, expected) => {
+    const parsed = adminSettingsFileSchema.parse(file(section));
+    expect(parsed.socketWarden).toMatchObject(expected);
+  });
+
+  it.each<[string, unknown, string, RegExp]>([
+    ['an unknown enforcement', { enforcement: 'audit' }, 'socketWarden.enforcement', /report-only/],
+    [
+      'a relative bindable path',
+      { hostProtection: { bindablePaths: ['home'] } },
+      'socketWarden.hostProtection.bindablePaths[0]',
+      /absolute/,
+    ],
+    ['a misspelt field', { guardedPath: [] }, 'socketWarden.guardedPath', /unknown field/],
+    [
+      'an invalid exempt image',
+      { hostProtection: { exemptImages: ['Bad Name'] } },
+      'socketWarden.hostProtection.exemptImages[0]',
+      /not a valid image list entry/,
+    ],
+  ])('refuses %s, naming the path', (_name, section, where, expected) => {
+    const result = adminSettingsFileSchema.safeParse(file(section));
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    const text = formatSettingsError('admin.json', result.error);
+    expect(text).toContain(where);
+    expect(text).toMatch(expected);
+  });
+
+  it.each<[string, boolean | undefined, boolean, boolean]>([
+    ['managed mode turns host protection on by default', undefined, true, true],
+    ['personal mode leaves it off by default', undefined, false, false],
+    ['the admin can turn it off in managed mode', false, true, false],
+    ['the admin can turn it on in personal mode', true, false, true],
+  ])('%s', (_name, enabled, managed, expected) => {
+    const socketWarden = socketWardenSettingsSchema.parse({
+      hostProtection: enabled === undefined ? {} : { enabled },
+    });
+    expect(
+      resolvePolicy(undefined, undefined, { socketWarden, managed }).socketWarden?.hostProtection.enabled,
+    ).toBe(expected);
+  });
+
+  it('a user cannot loosen it: the admin section applies unlocked too', () => {
+    const socketWarden = socketWardenSettingsSchema.parse({
+      enforcement: 'report-only',
+      guardedPaths: ['/x'],
+    });
+    const policy = resolvePolicy(
+      eciSettingsSchema.parse({ value: true }),
+      { enforcing: false },
+      { socketWarden },
+    );
+    expect(policy.socketWarden).toMatchObject({ enforcement: 'report-only', guardedPaths: ['/x'] });
   });
 });

@@ -64,6 +64,31 @@ export const eciSettingsSchema = strict({
   }).prefault({}),
 });
 
+const absolutePathSchema = z
+  .string()
+  .refine((p) => p.startsWith('/'), { error: 'expected an absolute host path (starting with /)' });
+
+export const enforcementModeSchema = z.enum(['enforce', 'report-only']);
+
+/**
+ * Socket Warden's own section of admin-settings.json, beyond Docker Desktop's fields: how a roll-out
+ * enforces, what the host's users may hand a container (managed mode), and more paths to guard.
+ */
+export const socketWardenSettingsSchema = strict({
+  /** `report-only` forwards what would be denied and records it as "would deny". */
+  enforcement: enforcementModeSchema.default('enforce'),
+  hostProtection: strict({
+    /** Hold the host's users to Docker's default powers and the bindable paths; on by default in managed mode. */
+    enabled: z.boolean().optional(),
+    /** Host directories the host's users may bind into containers (and everything below them). */
+    bindablePaths: z.array(absolutePathSchema).default([]),
+    /** Images exempt from host protection, verified by digest like the socket image list. */
+    exemptImages: z.array(imageListEntrySchema).default([]),
+  }).prefault({}),
+  /** More host paths to guard like the engine's socket (another engine's socket, a state directory). */
+  guardedPaths: z.array(absolutePathSchema).default([]),
+});
+
 /**
  * The whole admin file. Docker Desktop keeps its other settings in the same
  * file, so keys other than ours pass through untouched (and are ignored).
@@ -73,6 +98,7 @@ export const adminSettingsFileSchema = z.looseObject({
     error: 'expected 2 (the admin-settings.json version this format belongs to)',
   }),
   enhancedContainerIsolation: eciSettingsSchema.optional(),
+  socketWarden: socketWardenSettingsSchema.optional(),
 });
 
 /** The top-level keys of the admin file that are ours; every other key belongs to someone else. */
@@ -118,12 +144,37 @@ export const policySchema = z.object({
   adminFile: z.string().optional(),
   imageList: z.object({ images: z.array(z.string()), allowDerivedImages: z.boolean() }),
   commandList: z.object({ type: commandListTypeSchema, commands: z.array(z.string()) }),
+  /** From the admin's socketWarden section only (a user cannot loosen it); absent: its defaults. */
+  socketWarden: z
+    .object({
+      enforcement: enforcementModeSchema,
+      hostProtection: z.object({
+        enabled: z.boolean(),
+        bindablePaths: z.array(z.string()),
+        exemptImages: z.array(z.string()),
+      }),
+      guardedPaths: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export type AdminEci = z.infer<typeof eciSettingsSchema>;
+export type SocketWardenSettings = z.infer<typeof socketWardenSettingsSchema>;
 export type AdminSettingsFile = z.infer<typeof adminSettingsFileSchema>;
 export type UserSettings = z.infer<typeof userSettingsSchema>;
 export type Policy = z.infer<typeof policySchema>;
+export type WardenPolicy = NonNullable<Policy['socketWarden']>;
+
+/** The socketWarden part of a policy, with its defaults where the policy has none. */
+export function wardenPolicy(policy: Policy): WardenPolicy {
+  return (
+    policy.socketWarden ?? {
+      enforcement: 'enforce',
+      hostProtection: { enabled: false, bindablePaths: [], exemptImages: [] },
+      guardedPaths: [],
+    }
+  );
+}
 export type CommandListType = z.infer<typeof commandListTypeSchema>;
 
 /** With no admin file and no user settings: enforcement on, nothing may mount the socket, nothing denied. */
@@ -144,11 +195,26 @@ export function userHasPolicySettings(user: UserSettings | undefined): boolean {
  * Locked admin section: it alone decides. Otherwise the admin section (or the
  * built-in defaults) gives the starting values and each field the user set wins.
  */
+export const DEFAULT_SOCKET_WARDEN: SocketWardenSettings = socketWardenSettingsSchema.parse({});
+
 export function resolvePolicy(
   admin: AdminEci | undefined,
   user: UserSettings | undefined,
-  options: { adminFile?: string } = {},
+  options: { adminFile?: string; socketWarden?: SocketWardenSettings; managed?: boolean } = {},
 ): Policy {
+  const warden = options.socketWarden ?? DEFAULT_SOCKET_WARDEN;
+  const ours = {
+    socketWarden: {
+      enforcement: warden.enforcement,
+      hostProtection: {
+        // Managed mode exists to hold the host's users: on unless the admin turns it off.
+        enabled: warden.hostProtection.enabled ?? options.managed === true,
+        bindablePaths: [...warden.hostProtection.bindablePaths],
+        exemptImages: [...warden.hostProtection.exemptImages],
+      },
+      guardedPaths: [...warden.guardedPaths],
+    },
+  };
   const base = admin ?? DEFAULT_ECI;
   const fromAdmin =
     admin !== undefined && options.adminFile !== undefined ? { adminFile: options.adminFile } : {};
@@ -161,7 +227,7 @@ export function resolvePolicy(
     },
   };
   if (admin?.locked === true) {
-    return { ...adminValues, locked: true, source: 'admin', ...fromAdmin };
+    return { ...adminValues, ...ours, locked: true, source: 'admin', ...fromAdmin };
   }
   const userSet = userHasPolicySettings(user);
   return {
@@ -173,6 +239,7 @@ export function resolvePolicy(
     commandList: user?.commandList
       ? { type: user.commandList.type, commands: [...user.commandList.commands] }
       : adminValues.commandList,
+    ...ours,
     locked: false,
     source: userSet ? 'user' : admin ? 'admin' : 'default',
     ...fromAdmin,

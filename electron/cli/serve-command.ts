@@ -20,6 +20,8 @@ const HELP = `Usage: socket-warden serve [options]
   --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
   --ui-port <port>           port for --ui (default: a free one)
   --refresh-interval <sec>   re-check registry digests this often (default: the user setting, 15 min)
+  --managed                  managed mode (Socket Warden is the host's Docker socket): host protection is
+                             on unless admin-settings.json's socketWarden.hostProtection.enabled is false
 
 Started by systemd's socket activation (LISTEN_FDS, as socket-warden.socket does), it serves the socket
 it was passed, and --listen names that socket's path.`;
@@ -35,6 +37,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       ui: { type: 'boolean', default: false },
       'ui-port': { type: 'string' },
       'refresh-interval': { type: 'string' },
+      managed: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,6 +56,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     upstream: values.upstream ?? defaultUpstream(),
     listen: values.listen ?? defaultListen(dataDir),
     listenFd: inherited?.fd,
+    managed: values.managed ?? false,
     dataDir,
     adminSettings: values['admin-settings'] ?? DEFAULT_ADMIN_SETTINGS,
     refreshIntervalMs: values['refresh-interval'] ? Number(values['refresh-interval']) * 1000 : undefined,

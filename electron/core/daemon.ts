@@ -13,7 +13,7 @@ import {
   type ContractHandlers,
   type Status,
 } from '../../shared/ipc-contract.js';
-import { refreshIntervalMinutes, type Policy } from '../../shared/settings.js';
+import { refreshIntervalMinutes, wardenPolicy, type Policy } from '../../shared/settings.js';
 import { createContractHandlers } from './contract/contract-handlers.js';
 import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
@@ -28,7 +28,8 @@ import type { GuardSources } from './guards/guard-discovery.js';
 import { GuardWatch } from './guards/guard-watch.js';
 import { dockerDefaults, podmanDefaults, type EngineDefaults } from './reach/default-powers.js';
 import { engineReachIo } from './reach/engine-reach-io.js';
-import { unlimitedAllowance } from './reach/judge-reach.js';
+import { unlimitedAllowance, type Allowance } from './reach/judge-reach.js';
+import { inspectHostPath } from './policy/host-path.js';
 import { RequesterAllowances } from './reach/requester-allowance.js';
 import { proxyLimits, type ProxyLimitOverrides } from './proxy/client-limits.js';
 import { ProxyClients } from './proxy/proxy-clients.js';
@@ -44,6 +45,8 @@ import { UserSettingsStore, type ConfLike } from './settings/user-settings-store
 export interface DaemonOptions {
   upstream: string;
   listen: string;
+  /** Managed mode: Socket Warden is the host's Docker socket (host protection on by default). */
+  managed?: boolean;
   /** A socket already bound to `listen` and listening (systemd's socket activation). */
   listenFd?: number;
   dataDir: string;
@@ -78,7 +81,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     log,
     createStore: options.createStore,
   });
-  const policySource = await PolicySource.open({ adminFile: options.adminSettings, userStore, log });
+  const policySource = await PolicySource.open({
+    adminFile: options.adminSettings,
+    userStore,
+    log,
+    ...(options.managed ? { managed: true } : {}),
+  });
   const adminStatus = policySource.adminStatus();
   if (adminStatus.writableWarning) log.warn(adminStatus.writableWarning);
 
@@ -90,12 +98,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const events = createContractEventEmitter();
 
   let entries: readonly ImageListEntry[] = [];
-  const parseEntries = (policy: Policy): readonly ImageListEntry[] =>
-    policy.imageList.images.flatMap((text) => {
+  const parseEntries = (texts: readonly string[]): readonly ImageListEntry[] =>
+    texts.flatMap((text) => {
       const parsed = parseImageListEntry(text);
       return parsed.ok ? [parsed.value] : [];
     });
-  entries = parseEntries(policySource.current());
+  entries = parseEntries(policySource.current().imageList.images);
+  let exemptEntries = parseEntries(wardenPolicy(policySource.current()).hostProtection.exemptImages);
 
   const refresher = new DigestRefresher({
     client: new RegistryClient({ credentials: new DockerConfigCredentials() }),
@@ -103,7 +112,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     concurrency: 4,
     timeoutMs: 10_000,
   });
-  refresher.setEntries(entries);
+  // Host protection's exempt images are verified by digest too.
+  refresher.setEntries([...entries, ...exemptEntries]);
   refresher.start();
 
   const socketsDir = path.join(options.dataDir, 'sockets');
@@ -139,6 +149,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       filteredSocketsDir: socketsDir,
       ...(info?.DockerRootDir ? { dataRoot: info.DockerRootDir } : {}),
       ...(process ? { engine: process } : {}),
+      adminPaths: wardenPolicy(policySource.current()).guardedPaths,
     };
   };
   const guards = new GuardWatch({ sources: learnEngine, log });
@@ -147,7 +158,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const base = engineKind === 'podman' ? podmanDefaults : dockerDefaults;
     return cgroupV1 ? { ...base, cgroupns: 'host' } : base;
   };
-  const allowances = new RequesterAllowances(reach, () => unlimitedAllowance);
+  // The host's allowance: everything, or with host protection on, Docker's defaults and the
+  // admin's bindable directories (resolved again whenever the policy changes).
+  let hostAllowance: Allowance = unlimitedAllowance;
+  const resolveHostAllowance = async (policy: Policy): Promise<void> => {
+    const protection = wardenPolicy(policy).hostProtection;
+    if (!protection.enabled) {
+      hostAllowance = unlimitedAllowance;
+      return;
+    }
+    const hostPaths = await Promise.all(
+      protection.bindablePaths.map(async (p) => ({ host: await inspectHostPath(p), readOnly: false })),
+    );
+    hostAllowance = { who: 'the host', powers: 'defaults', hostPaths };
+  };
+  await resolveHostAllowance(policySource.current());
+  const allowances = new RequesterAllowances(reach, () => hostAllowance);
 
   const mismatched = new MismatchedImages(refresher, images);
   const gate = new PolicyGate({
@@ -169,6 +195,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     removeContainer: (id) => engine.removeContainer(id),
     buildKitPushes: () => containerdImageStore,
     imageStore: () => ({ repoDigestsProveRegistry: !containerdImageStore && engineKind !== 'podman' }),
+    exemptEntries: () => exemptEntries,
   });
   const clients = new ProxyClients(proxyLimits(options.proxyLimits));
   const filteredSockets = new FilteredSocketManager({
@@ -261,10 +288,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   pinger.unref();
 
   policySource.on('policy', (policy) => {
-    entries = parseEntries(policy);
-    refresher.setEntries(entries);
+    entries = parseEntries(policy.imageList.images);
+    exemptEntries = parseEntries(wardenPolicy(policy).hostProtection.exemptImages);
+    refresher.setEntries([...entries, ...exemptEntries]);
+    void resolveHostAllowance(policy).catch((error: unknown) =>
+      log.error(`host protection: cannot resolve the bindable paths: ${String(error)}`),
+    );
+    void guards.refresh();
     log.info(
-      `policy: enforcement ${policy.enforcing ? 'on' : 'OFF'}, ${policy.imageList.images.length} image entries, command ${policy.commandList.type} list of ${policy.commandList.commands.length} (${policy.source}${policy.locked ? ', locked' : ''})`,
+      `policy: enforcement ${policy.enforcing ? 'on' : 'OFF'}${wardenPolicy(policy).enforcement === 'report-only' ? ' (REPORT-ONLY: nothing is denied, what would be is recorded)' : ''}, ${policy.imageList.images.length} image entries, command ${policy.commandList.type} list of ${policy.commandList.commands.length}, host protection ${wardenPolicy(policy).hostProtection.enabled ? 'on' : 'off'} (${policy.source}${policy.locked ? ', locked' : ''})`,
     );
     announce();
   });

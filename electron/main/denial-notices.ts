@@ -30,6 +30,7 @@ const reasonText: Record<HistoryReason, string> = {
   'registry-unreachable': 'registry unreachable, image could not be verified',
   'local-only': 'local-only image, not derived from an allowed one',
   'parent-missing': 'allowed parent image is not present locally',
+  'beyond-allowance': 'it would hand the container more of the host than allowed',
   'command-blocked': 'blocked by the command list',
   malformed: 'request could not be understood',
 };

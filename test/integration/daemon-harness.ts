@@ -28,11 +28,14 @@ export interface AdminEci {
   images?: string[];
   allowDerivedImages?: boolean;
   commandList?: { type: 'allow' | 'deny'; commands: string[] };
+  /** Socket Warden's own section (admin-settings.json `socketWarden`), as written. */
+  socketWarden?: Record<string, unknown>;
 }
 
 export function adminSettingsJson(eci: AdminEci): string {
   return `${JSON.stringify(
     {
+      ...(eci.socketWarden ? { socketWarden: eci.socketWarden } : {}),
       configurationFileVersion: 2,
       enhancedContainerIsolation: {
         locked: eci.locked ?? true,
@@ -53,6 +56,8 @@ export interface ServeOptions {
   dir: string;
   upstream: string;
   refreshIntervalSeconds?: number;
+  /** `serve --managed`. */
+  managed?: boolean;
 }
 
 export interface ServeResult {
@@ -103,6 +108,7 @@ export class WardenProcess {
     ];
     if (options.refreshIntervalSeconds !== undefined)
       args.push('--refresh-interval', String(options.refreshIntervalSeconds));
+    if (options.managed) args.push('--managed');
     return new WardenProcess(options, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 

@@ -9,14 +9,20 @@
 import { commandSpellings } from '../../../shared/command-map.js';
 import type { NewHistoryEntry } from '../../../shared/history-entry.js';
 import type { ImageListEntry } from '../../../shared/image-reference.js';
-import type { Policy } from '../../../shared/settings.js';
+import { wardenPolicy, type Policy } from '../../../shared/settings.js';
 import { MESSAGE_PREFIX } from '../proxy/engine-error.js';
 import type { Requester, RequestGate, Verdict } from '../proxy/request-gate.js';
 import type { RequestHead } from '../proxy/request-head.js';
 import type { EngineDefaults } from '../reach/default-powers.js';
 import type { RouteContext, RouteFinding } from '../reach/engine-routes.js';
 import { decodeExecRequest } from '../reach/exec-request.js';
-import { holdsMore, judgeReach, type Allowance, type JudgeContext } from '../reach/judge-reach.js';
+import {
+  holdsMore,
+  judgeReach,
+  unlimitedAllowance,
+  type Allowance,
+  type JudgeContext,
+} from '../reach/judge-reach.js';
 import type { RequesterAllowances } from '../reach/requester-allowance.js';
 import {
   resolveContainer,
@@ -91,6 +97,8 @@ export interface PolicyGateDeps {
   buildKitPushes?(): boolean;
   /** How far a local image's repository digests can be trusted (image-decision.ts ImageStore). */
   imageStore?(): ImageStore;
+  /** Host protection's exempt images, parsed. */
+  exemptEntries?(): readonly ImageListEntry[];
 }
 
 type Routed = Extract<RequestTarget, { ok: true }>;
@@ -218,7 +226,7 @@ export class PolicyGate implements RequestGate {
         return this.refuse(
           request,
           'request-refused',
-          'not-allowed',
+          'beyond-allowance',
           containmentMessage(who, 'build', [
             { field: 'networkmode', what: `network ${network} for RUN steps` },
           ]),
@@ -227,7 +235,7 @@ export class PolicyGate implements RequestGate {
         return this.refuse(
           request,
           'request-refused',
-          'not-allowed',
+          'beyond-allowance',
           containmentMessage(who, 'build', [
             { field: 'cgroupparent', what: 'a cgroup parent for RUN steps' },
           ]),
@@ -242,20 +250,41 @@ export class PolicyGate implements RequestGate {
     const decoded = decodeCreateBody(body);
     if (!decoded.ok) return deny(400, `${MESSAGE_PREFIX}invalid container config: ${decoded.message}`);
     const create = decoded.value;
-    const allowance = await this.deps.allowances.of(request.requester);
+    let allowance = await this.deps.allowances.of(request.requester);
     const resolved = await resolveGrant(create.grant, this.deps.reach);
-    const judgement = judgeReach(resolved, allowance, await this.judgeContext());
+    const context = await this.judgeContext();
+    let judgement = judgeReach(resolved, allowance, context);
+    // Host protection exempts images by digest, as the socket image list allows them.
+    const exempt =
+      judgement.beyond.length > 0 && request.requester.kind === 'host'
+        ? await this.exemption(create.image)
+        : undefined;
+    if (exempt) {
+      allowance = unlimitedAllowance;
+      judgement = judgeReach(resolved, allowance, context);
+    }
     if (judgement.beyond.length > 0)
       return this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         this.beyondMessage(allowance, 'create a container', judgement.beyond),
         { image: create.image },
       );
     const overrides = pinNamespaces(resolved, create);
+    if (exempt) overrides.image = exempt;
     if (judgement.routes.length === 0) return { kind: 'forward', body: create.serialize(overrides) };
     return this.judgeRoutes(request, create, judgement.routes, overrides);
+  }
+
+  /** The verified reference of an image host protection exempts; undefined when it is not exempt. */
+  private async exemption(imageName: string | undefined): Promise<string | undefined> {
+    const entries = this.deps.exemptEntries?.() ?? [];
+    if (!imageName || entries.length === 0) return undefined;
+    const image = await this.deps.inspectImage(imageName);
+    if (!image) return undefined;
+    const verdict = await decideImage(image, entries, false, this.deps.oracle, this.deps.imageStore?.());
+    return verdict.allowed ? (verdict.via === 'any' ? image.id : verdict.pin) : undefined;
   }
 
   /** A create that reaches the engine: allowed only for an allowed image, and only through a filtered socket. */
@@ -334,7 +363,7 @@ export class PolicyGate implements RequestGate {
       return this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         this.beyondMessage(allowance, 'create a service', judgement.beyond),
         { image: spec.grant.image },
       );
@@ -368,7 +397,7 @@ export class PolicyGate implements RequestGate {
       return this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         this.beyondMessage(allowance, `create ${what}`, judgement.beyond),
       );
     return { kind: 'forward', body: volume.serialize() };
@@ -389,16 +418,17 @@ export class PolicyGate implements RequestGate {
     if (!container) return { kind: 'forward', body: Buffer.alloc(0) };
     const routes = await this.remountRoutes(container);
     if (routes.length > 0) {
-      // The engine removes a --rm container whose start failed, and `docker run --rm` waits for that.
-      if (container.inspect.HostConfig?.AutoRemove)
-        void this.deps.removeContainer?.(container.id).catch(() => undefined);
-      return this.refuse(
+      const verdict = this.refuse(
         request,
         'socket-mount-denied',
         'not-allowed',
         startRefusedMessage(container.name || container.id.slice(0, 12), routeWords(routes)),
         { image: container.grant.image },
       );
+      // The engine removes a --rm container whose start failed, and `docker run --rm` waits for that.
+      if (verdict.kind === 'deny' && container.inspect.HostConfig?.AutoRemove)
+        void this.deps.removeContainer?.(container.id).catch(() => undefined);
+      return verdict;
     }
     return {
       kind: 'forward',
@@ -445,7 +475,7 @@ export class PolicyGate implements RequestGate {
       return this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         this.beyondMessage(allowance, 'run an exec', [
           { field: 'Privileged', what: 'privileged mode (every capability)' },
         ]),
@@ -469,7 +499,7 @@ export class PolicyGate implements RequestGate {
       return this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         this.beyondMessage(allowance, 'start an exec', [
           { field: 'Privileged', what: 'privileged mode (every capability)' },
         ]),
@@ -505,11 +535,15 @@ export class PolicyGate implements RequestGate {
     const container = await resolveContainer(ref, this.deps.reach);
     if (!container) return { kind: 'ok' };
     const more = holdsMore(container, allowance, await this.judgeContext());
-    if (more.length > 0) {
+    // A container of an image host protection exempts holds what the admin allowed it: the host's
+    // users may work with it (attach to what they ran).
+    const exempt =
+      more.length > 0 && request.requester.kind === 'host' && (await this.exemption(container.inspect.Image));
+    if (more.length > 0 && !exempt) {
       const verdict = this.refuse(
         request,
         'request-refused',
-        'not-allowed',
+        'beyond-allowance',
         holdsMoreMessage(allowance.who, action, container.name || ref, more),
       );
       if (verdict.kind === 'deny') return verdict;
@@ -546,21 +580,27 @@ export class PolicyGate implements RequestGate {
     message: string,
     extra: Partial<Pick<NewHistoryEntry, 'image' | 'imageId'>> = {},
   ): Verdict {
+    const malformed = kind === 'request-refused' && reason === 'malformed';
+    // Report-only: the admin sees what would break before enforcing. A request that cannot be parsed is
+    // still refused: nothing about it can be forwarded as judged.
+    const reportOnly = !malformed && wardenPolicy(this.deps.policy()).enforcement === 'report-only';
     this.record(request.head, request.requester, {
       kind,
       reason,
-      message,
+      message: reportOnly ? `would deny: ${message}` : message,
       ...(extra.image !== undefined ? { image: extra.image } : {}),
       ...(extra.imageId !== undefined ? { imageId: extra.imageId } : {}),
+      ...(reportOnly ? { outcome: 'would-deny' as const } : {}),
     });
-    return deny(kind === 'request-refused' && reason === 'malformed' ? 400 : 403, message);
+    if (reportOnly) return FORWARD;
+    return deny(malformed ? 400 : 403, message);
   }
 
   private record(
     head: RequestHead,
     requester: Requester,
     entry: Pick<NewHistoryEntry, 'kind' | 'reason' | 'message'> &
-      Partial<Pick<NewHistoryEntry, 'image' | 'imageId'>>,
+      Partial<Pick<NewHistoryEntry, 'image' | 'imageId' | 'outcome'>>,
   ): void {
     this.deps.record({ ...entry, requester, request: { method: head.method, uri: head.target } });
   }

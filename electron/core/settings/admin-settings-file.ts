@@ -11,6 +11,7 @@ import {
   formatJsonSyntaxError,
   formatSettingsError,
   type AdminEci,
+  type SocketWardenSettings,
 } from '../../../shared/settings.js';
 
 export type AdminFileRead =
@@ -20,6 +21,8 @@ export type AdminFileRead =
       path: string;
       /** Undefined when the file holds no `enhancedContainerIsolation` section. */
       eci: AdminEci | undefined;
+      /** Socket Warden's own section, when there is one. */
+      socketWarden: SocketWardenSettings | undefined;
       /** Top-level keys that belong to Docker Desktop's other settings, ignored here. */
       unrelatedKeys: string[];
     }
@@ -36,7 +39,13 @@ export function parseAdminSettingsText(file: string, text: string): AdminFileRea
   const parsed = adminSettingsFileSchema.safeParse(json);
   if (!parsed.success) return { kind: 'invalid', path: file, error: formatSettingsError(file, parsed.error) };
   const unrelatedKeys = Object.keys(parsed.data).filter((key) => !ADMIN_FILE_KEYS.includes(key));
-  return { kind: 'valid', path: file, eci: parsed.data.enhancedContainerIsolation, unrelatedKeys };
+  return {
+    kind: 'valid',
+    path: file,
+    eci: parsed.data.enhancedContainerIsolation,
+    socketWarden: parsed.data.socketWarden,
+    unrelatedKeys,
+  };
 }
 
 /** Reads and validates the admin file. Only ENOENT counts as "no file"; every other failure is an error. */

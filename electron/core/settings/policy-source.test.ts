@@ -77,6 +77,11 @@ describe('PolicySource', () => {
       source: 'default',
       imageList: { images: [], allowDerivedImages: false },
       commandList: { type: 'deny', commands: [] },
+      socketWarden: {
+        enforcement: 'enforce',
+        hostProtection: { enabled: false, bindablePaths: [], exemptImages: [] },
+        guardedPaths: [],
+      },
     });
     expect(source.adminStatus()).toEqual({ path: adminFile, present: false, locked: false });
     expect(log.lines).toEqual([`info: no admin settings file at ${adminFile}; the user's settings apply`]);

@@ -18,6 +18,7 @@ import {
   resolvePolicy,
   userSettingsSchema,
   type AdminEci,
+  type SocketWardenSettings,
   type Policy,
   type UserSettings,
 } from '../../../shared/settings.js';
@@ -56,6 +57,8 @@ export interface AdminStatus {
 
 export interface PolicySourceOptions {
   adminFile: string;
+  /** Managed mode (Socket Warden is the host's Docker socket): host protection is on by default. */
+  managed?: boolean;
   userStore: UserSettingsStorage;
   log: SettingsLog;
   /** Quiet time after the last change event before reloading (editors write in several steps). */
@@ -83,6 +86,8 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
 
   /** The last admin section that validated (undefined: no admin policy). */
   #adminEci: AdminEci | undefined;
+  #adminWarden: SocketWardenSettings | undefined;
+  readonly #managed: boolean;
   #present = false;
   #error: string | undefined;
   #writableWarning: string | undefined;
@@ -98,6 +103,7 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
   private constructor(options: PolicySourceOptions) {
     super();
     this.#adminFile = path.resolve(options.adminFile);
+    this.#managed = options.managed === true;
     this.#userStore = options.userStore;
     this.#log = options.log;
     this.#debounceMs = options.debounceMs ?? 250;
@@ -137,6 +143,7 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
     } else {
       this.#present = true;
       this.#adminEci = read.eci;
+      this.#adminWarden = read.socketWarden;
       this.#noteUnrelatedKeys(read.unrelatedKeys);
     }
     await this.#checkOwnership();
@@ -240,6 +247,7 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
       this.#log.info(`the admin settings file ${this.#adminFile} is valid again`);
     this.#error = undefined;
     this.#adminEci = read.eci;
+    this.#adminWarden = read.socketWarden;
     this.#noteUnrelatedKeys(read.unrelatedKeys);
     await this.#checkOwnership();
     this.#apply();
@@ -248,7 +256,11 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
   #resolve(): Policy {
     const adminFile = this.#adminEci !== undefined ? { adminFile: this.#adminFile } : {};
     const user = this.#adminEci?.locked === true ? undefined : this.#userStore.get();
-    return resolvePolicy(this.#adminEci, user, adminFile);
+    return resolvePolicy(this.#adminEci, user, {
+      ...adminFile,
+      ...(this.#adminWarden ? { socketWarden: this.#adminWarden } : {}),
+      managed: this.#managed,
+    });
   }
 
   #apply(): void {

@@ -13,6 +13,7 @@ export const reasonLabels: Record<HistoryReason, string> = {
   'registry-unreachable': 'Registry unreachable',
   'local-only': 'Local-only image',
   'parent-missing': 'Parent image missing',
+  'beyond-allowance': 'More of the host than allowed',
   'command-blocked': 'Command list',
   malformed: 'Malformed request',
 };
