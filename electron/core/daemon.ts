@@ -26,6 +26,7 @@ import { PolicyGate } from './policy/policy-gate.js';
 import { findEngineProcess } from './guards/engine-process.js';
 import type { GuardSources } from './guards/guard-discovery.js';
 import { GuardWatch } from './guards/guard-watch.js';
+import { MountVerifier } from './guards/mount-verifier.js';
 import { dockerDefaults, podmanDefaults, type EngineDefaults } from './reach/default-powers.js';
 import { engineReachIo } from './reach/engine-reach-io.js';
 import { unlimitedAllowance, type Allowance } from './reach/judge-reach.js';
@@ -213,6 +214,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   gate.useFilteredSockets(filteredSockets);
   await filteredSockets.start();
+  // Managed mode: what the engine starts by itself (restart policies) is checked by outcome too.
+  const mountVerifier = new MountVerifier({
+    engine,
+    guards: () => guards.list(),
+    ownerOf: (socketPath) => filteredSockets.ownerOf(socketPath),
+    active: () => options.managed === true && policySource.current().enforcing,
+    record: (entry) => {
+      history
+        .append(entry)
+        .catch((error: unknown) => log.error(`history: cannot record a denial: ${String(error)}`));
+    },
+    log,
+  });
+  if (options.managed) mountVerifier.start();
   const main = await ProxyServer.listen({
     listenPath: options.listen,
     listenFd: options.listenFd,
@@ -362,6 +377,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await filteredSockets.close();
       refresher.stop();
       guards.stop();
+      mountVerifier.stop();
       images.stop();
       policySource.close();
       upstream.close();

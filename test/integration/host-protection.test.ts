@@ -178,3 +178,54 @@ describe(`managed mode: the host's users are held to Docker's defaults and the b
     expect(result.code, result.stderr).toBe(0);
   });
 });
+
+describe(`managed mode: what the engine starts by itself is checked by outcome (${stack.engine})`, () => {
+  it('a bind source swapped for a symlink, then restarted by its restart policy, is stopped before it reaches the socket', async () => {
+    await warden.setPolicy(policy({ hostProtection: { bindablePaths: [bindable] } }));
+    const project = path.join(bindable, 'swapped');
+    await fs.mkdir(project);
+    const name = `${P}-restarting`;
+    // Exits at once the first time; on each later start waits, then reports whether it reached the engine.
+    const script = `if [ -e /p/docker.sock ]; then sleep 3; docker -H unix:///p/docker.sock version >/dev/null 2>&1 && echo REACHED; fi; sleep 1`;
+    const made = await user([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      'none',
+      '--restart',
+      'always',
+      '-v',
+      `${project}:/p`,
+      `${stack.registry}/library/docker:cli`,
+      'sh',
+      '-c',
+      script,
+    ]);
+    try {
+      expect(made.code, made.stderr).toBe(0);
+      await fs.rm(project, { recursive: true });
+      await fs.symlink(path.dirname(stack.dockerSocket), project);
+      // The engine restarts it on its own; Socket Warden stops it and says so.
+      await waitFor(
+        async () => (await warden.history()).some((e) => e.message.includes(`stopped container ${name}`)),
+        30_000,
+        'the mount check to stop the restarted container',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const logs = await direct(['logs', name]);
+      expect(logs.stdout).not.toContain('REACHED');
+      const state = await direct([
+        'inspect',
+        '--format',
+        '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}',
+        name,
+      ]);
+      expect(state.stdout.trim()).toBe('false no');
+    } finally {
+      await direct(['rm', '-f', name]);
+      await fs.rm(project, { force: true, recursive: true });
+    }
+  });
+});

@@ -146,6 +146,23 @@ export class EngineClient {
     (await this.request('DELETE', `/containers/${engineName(id)}`, { force: true, v: true })).resume();
   }
 
+  /** `POST /containers/{id}/kill` (SIGKILL). */
+  async killContainer(id: string): Promise<void> {
+    (await this.request('POST', `/containers/${engineName(id)}/kill`)).resume();
+  }
+
+  /** `POST /containers/{id}/update` with only a restart policy. */
+  async updateRestartPolicy(
+    id: string,
+    name: 'no' | 'always' | 'unless-stopped' | 'on-failure',
+  ): Promise<void> {
+    (
+      await this.request('POST', `/containers/${engineName(id)}/update`, undefined, {
+        RestartPolicy: { Name: name },
+      })
+    ).resume();
+  }
+
   async removeImage(name: string): Promise<void> {
     (await this.request('DELETE', `/images/${engineName(name)}`, { noprune: false })).resume();
   }
@@ -173,11 +190,23 @@ export class EngineClient {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
   }
 
-  /** Sends a request without a body; resolves with a 2xx response, rejects with EngineApiError otherwise. */
-  private request(method: string, path: string, query?: EngineQuery): Promise<http.IncomingMessage> {
+  /** Sends a request (with a JSON body when given); resolves with a 2xx response, rejects with EngineApiError otherwise. */
+  private request(
+    method: string,
+    path: string,
+    query?: EngineQuery,
+    body?: unknown,
+  ): Promise<http.IncomingMessage> {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     return new Promise((resolve, reject) => {
       const request = http.request(
-        { socketPath: this.socketPath, agent: this.agent, method, path: `${path}${queryString(query)}` },
+        {
+          socketPath: this.socketPath,
+          agent: this.agent,
+          method,
+          path: `${path}${queryString(query)}`,
+          ...(data ? { headers: { 'Content-Type': 'application/json', 'Content-Length': data.length } } : {}),
+        },
         (response) => {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve(response);
@@ -185,7 +214,7 @@ export class EngineClient {
         },
       );
       request.on('error', reject);
-      request.end();
+      request.end(data);
     });
   }
 }
