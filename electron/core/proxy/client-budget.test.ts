@@ -27,4 +27,14 @@ describe('ClientBudget', () => {
     a.adjustHeld(20);
     expect([a.overHeld, b.overHeld, parent.heldBytes]).toEqual([true, false, 110]);
   });
+
+  it('lets as many refusals linger as connections, its own and the shared ones', () => {
+    const parent = new ClientBudget({ maxConnections: 3, maxHeldBytes: 100 });
+    const a = new ClientBudget({ maxConnections: 2, maxHeldBytes: 100 }, parent);
+    const b = new ClientBudget({ maxConnections: 2, maxHeldBytes: 100 }, parent);
+    expect([a.takeLingering(), a.takeLingering(), a.takeLingering()]).toEqual([true, true, false]);
+    expect([b.takeLingering(), b.takeLingering()]).toEqual([true, false]);
+    a.releaseLingering();
+    expect(b.takeLingering()).toBe(true);
+  });
 });

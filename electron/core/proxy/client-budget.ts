@@ -9,6 +9,7 @@ export interface BudgetLimits {
 export class ClientBudget {
   private connections = 0;
   private held = 0;
+  private lingering = 0;
 
   constructor(
     readonly limits: BudgetLimits,
@@ -26,6 +27,22 @@ export class ClientBudget {
   releaseConnection(): void {
     this.connections -= 1;
     this.parent?.releaseConnection();
+  }
+
+  /**
+   * Takes a slot for a refused connection that lingers to deliver its answer (lingering-close.ts):
+   * as many as connections, so refusals cannot hold more descriptors than the cap does.
+   */
+  takeLingering(): boolean {
+    if (this.lingering >= this.limits.maxConnections) return false;
+    if (this.parent && !this.parent.takeLingering()) return false;
+    this.lingering += 1;
+    return true;
+  }
+
+  releaseLingering(): void {
+    this.lingering -= 1;
+    this.parent?.releaseLingering();
   }
 
   /** Counts `delta` more (or, negative, fewer) held bytes. */

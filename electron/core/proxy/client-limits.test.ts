@@ -21,6 +21,7 @@ const small: ClientLimits = {
   maxConnections: 4,
   maxHeldBytes: 1 << 20,
   headTimeoutMs: 300,
+  maxTargetBytes: 200,
   bodyTimeoutMs: 300,
   idleTimeoutMs: 600,
   maxJudgedBodyBytes: 1000,
@@ -166,13 +167,15 @@ describe('deadlines', () => {
     const started = performance.now();
     const socket = net.connect(socketPath);
     const drip = setInterval(() => socket.write('X'), 50);
+    // Answered at the deadline (then cut after the linger, as it never closes its side).
     const closed = new Promise<number>((resolve) =>
-      socket.on('close', () => resolve(performance.now() - started)),
+      socket.once('data', () => resolve(performance.now() - started)),
     );
     socket.on('error', () => undefined);
     socket.write('GET /');
     const after = await closed;
     clearInterval(drip);
+    socket.destroy();
     expect(after).toBeLessThan(1500);
   });
 
@@ -214,6 +217,25 @@ describe('bodies judged whole', () => {
     );
   });
 
+  it('a client still sending a refused body reads its 413, never a reset', async () => {
+    const socketPath = await proxyWith({ maxConnections: 16 });
+    const big = Buffer.alloc(4 << 20, 'x');
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        send(
+          socketPath,
+          Buffer.concat([
+            Buffer.from(
+              `POST /containers/create HTTP/1.1\r\nHost: d\r\nContent-Length: ${big.length}\r\n\r\n`,
+            ),
+            big,
+          ]),
+        ),
+      ),
+    );
+    expect(replies.map(statusOf)).toEqual(Array.from({ length: 12 }, () => 413));
+  });
+
   it('a body at the limit is judged and forwarded', async () => {
     const reply = await send(await proxyWith(), post('x'.repeat(1000), 'Connection: close\r\n'));
     expect(statusOf(reply)).toBe(200);
@@ -227,6 +249,33 @@ describe('bodies judged whole', () => {
     );
     expect(replies.map(statusOf)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(gate.mostAtOnce).toBe(2);
+  });
+});
+
+describe('heads', () => {
+  it('a request-target longer than the limit is answered 414 unjudged', async () => {
+    const reply = await send(await proxyWith(), `GET /${'a'.repeat(200)} HTTP/1.1\r\nHost: d\r\n\r\n`);
+    expect(statusOf(reply)).toBe(414);
+    expect(messageOf(reply)).toBe(
+      'socket-warden: malformed request: request-target longer than 200 bytes, the most Socket Warden judges',
+    );
+  });
+
+  it('a head sent a byte per write is still found whole (its end straddles reads)', async () => {
+    const socketPath = await proxyWith();
+    const request = Buffer.from('GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = net.connect(socketPath, async () => {
+        for (const byte of request) {
+          socket.write(Buffer.from([byte]));
+          await new Promise((next) => setImmediate(next));
+        }
+      });
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });
 });
 

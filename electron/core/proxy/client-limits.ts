@@ -12,6 +12,8 @@ export interface ClientLimits {
   maxHeldBytes: number;
   /** From a request's first byte to the end of its head. */
   headTimeoutMs: number;
+  /** The longest request-target judged (414 beyond): routing, decoding and quoting it cost its size. */
+  maxTargetBytes: number;
   /** For a body the gate judges whole, from when it starts reading it to its end. */
   bodyTimeoutMs: number;
   /** With no request in flight (before the first one, or between kept-alive ones): then closed. */
@@ -34,7 +36,8 @@ export interface ProxyLimits {
  * The judged-body limit is 1 MiB, below the 4 MiB the engine's authorization plugins accept, because
  * judging is synchronous: the Go-compatible decoder takes 0.1-0.5 s per MiB of token-dense JSON on a
  * busy machine, all of it on the event loop every socket shares. Real bodies are a few KiB (a
- * `docker run` create is ~3 KiB). Descriptors: each busy connection also holds an engine connection;
+ * `docker run` create is ~3 KiB). Targets: 64 KiB, far above any the docker CLI sends (a build's
+ * query with its build args is the longest), where a 900 KiB one took ~20 ms to judge. Descriptors: each busy connection also holds an engine connection;
  * 512 + 256 connections fit a 1024-descriptor limit when most are idle.
  */
 export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
@@ -42,6 +45,7 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
     maxConnections: 512,
     maxHeldBytes: 32 << 20,
     headTimeoutMs: 10_000,
+    maxTargetBytes: 64 << 10,
     bodyTimeoutMs: 30_000,
     // Longer than clients keep idle connections (Go's http.Transport: 90 s), so they close first.
     idleTimeoutMs: 300_000,
@@ -52,6 +56,7 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
     maxConnections: 64,
     maxHeldBytes: 8 << 20,
     headTimeoutMs: 10_000,
+    maxTargetBytes: 64 << 10,
     bodyTimeoutMs: 30_000,
     idleTimeoutMs: 300_000,
     maxJudgedBodyBytes: 1 << 20,

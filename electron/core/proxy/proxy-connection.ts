@@ -10,8 +10,9 @@ import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
 import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
+import { closeLingering } from './lingering-close.js';
 import type { Requester, RequestGate, Verdict } from './request-gate.js';
-import { HOP_BY_HOP, parseRequestHead, type RequestHead } from './request-head.js';
+import { HOP_BY_HOP, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './request-head.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { EngineLink, Upstream } from './upstream.js';
 
@@ -20,6 +21,7 @@ const MAX_SEEN_RESPONSE_BYTES = 1 << 20;
 /** Pipelined bytes held while a request is in flight before the socket is paused. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 const CRLF = Buffer.from('\r\n');
+const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 // The engine hijacks these even without an Upgrade header (the older "200 raw-stream" form).
@@ -59,7 +61,10 @@ export class ProxyConnection {
   private readonly reads: ClientReads;
   /** The one deadline running: for the head being read, the judged body, or an idle connection. */
   private deadline: { kind: 'idle' | 'head' | 'body'; timer: NodeJS.Timeout } | null = null;
-  /** Bytes of `buffer` counted in the client's budget. */
+  /** Reads after `buffer` not yet joined to it (see receive()). */
+  private unjoined: Buffer[] = [];
+  private unjoinedBytes = 0;
+  /** Bytes of `buffer` and `unjoined` counted in the client's budget. */
   private heldCounted = 0;
 
   constructor(
@@ -87,12 +92,44 @@ export class ProxyConnection {
     this.next();
   }
 
-  /** Keeps `buffer` as the unparsed bytes, counted in the client's budget. */
+  /** Keeps `buffer` as the unparsed bytes (before any unjoined ones), counted in the client's budget. */
   private keep(buffer: Buffer): void {
     this.buffer = buffer;
+    this.countHeld();
+  }
+
+  private countHeld(): void {
     if (this.closed) return;
-    this.options.budget.adjustHeld(buffer.length - this.heldCounted);
-    this.heldCounted = buffer.length;
+    const held = this.buffer.length + this.unjoinedBytes;
+    this.options.budget.adjustHeld(held - this.heldCounted);
+    this.heldCounted = held;
+  }
+
+  /** The unparsed bytes as one buffer: `buffer` and the reads not yet joined to it. */
+  private join(): Buffer {
+    if (this.unjoined.length > 0) {
+      const joined = Buffer.concat([this.buffer, ...this.unjoined], this.buffer.length + this.unjoinedBytes);
+      this.unjoined = [];
+      this.unjoinedBytes = 0;
+      this.keep(joined);
+    }
+    return this.buffer;
+  }
+
+  /** Whether the head's end could be in `chunk`, the last read, or straddle it and the bytes before. */
+  private mayEndHead(chunk: Buffer): boolean {
+    if (chunk.includes(CRLFCRLF)) return true;
+    // The three bytes before `chunk`, which may lie in several earlier reads.
+    const before: Buffer[] = [];
+    let needed = 3;
+    for (let i = this.unjoined.length - 2; i >= -1 && needed > 0; i--) {
+      const part = i >= 0 ? this.unjoined[i] : this.buffer;
+      if (!part || part.length === 0) continue;
+      const take = part.subarray(Math.max(0, part.length - needed));
+      before.unshift(take);
+      needed -= take.length;
+    }
+    return Buffer.concat([...before, chunk.subarray(0, 3)]).includes(CRLFCRLF);
   }
 
   /** Starts the deadline of `kind` unless it already runs (a head's counts from its first byte). */
@@ -139,42 +176,55 @@ export class ProxyConnection {
       this.sink(chunk);
       return;
     }
-    this.keep(this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]));
+    // Kept apart until a head could be whole: joining on every read made a head sent in small pieces
+    // cost the square of its size.
+    const copy = Buffer.from(chunk);
+    this.unjoined.push(copy);
+    this.unjoinedBytes += copy.length;
+    this.countHeld();
     if (this.busy) {
       // finish() resumes it once the request in flight is done.
-      if (this.buffer.length > MAX_BUFFERED_BYTES || this.options.budget.overHeld) this.socket.pause();
+      if (this.heldCounted > MAX_BUFFERED_BYTES || this.options.budget.overHeld) this.socket.pause();
       return;
     }
-    this.next();
+    if (this.hijacked || this.closed) return;
+    if (!this.mayEndHead(copy) && this.heldCounted <= MAX_HEAD_BYTES) this.awaitHead();
+    else this.next();
+  }
+
+  /** A head is begun and not whole: wait for the rest, within the deadline and the client's bytes. */
+  private awaitHead(): void {
+    const { limits } = this.options;
+    if (this.clientEnded) this.socket.end();
+    else if (this.options.budget.overHeld)
+      this.refuse(
+        429,
+        `${MESSAGE_PREFIX}too many request bytes held for ${clientWords(this.options.requester)}`,
+        false,
+      );
+    else
+      this.arm('head', limits.headTimeoutMs, () =>
+        this.refuse(
+          408,
+          `${MESSAGE_PREFIX}request head not received within ${seconds(limits.headTimeoutMs)}`,
+          false,
+        ),
+      );
   }
 
   /** Parses and serves the next request in the buffer, if a whole head is there. */
   private next(): void {
     if (this.closed || this.busy || this.hijacked) return;
-    const { limits } = this.options;
-    if (this.buffer.length === 0) {
+    const buffer = this.join();
+    if (buffer.length === 0) {
       if (this.clientEnded) this.socket.end();
       // Closed quietly, as a server closes an idle keep-alive connection: no request is waiting.
-      else this.arm('idle', limits.idleTimeoutMs, () => this.destroy());
+      else this.arm('idle', this.options.limits.idleTimeoutMs, () => this.destroy());
       return;
     }
-    const parsed = parseRequestHead(this.buffer);
+    const parsed = parseRequestHead(buffer, this.options.limits.maxTargetBytes);
     if (parsed.kind === 'incomplete') {
-      if (this.clientEnded) this.socket.end();
-      else if (this.options.budget.overHeld)
-        this.refuse(
-          429,
-          `${MESSAGE_PREFIX}too many request bytes held for ${clientWords(this.options.requester)}`,
-          false,
-        );
-      else
-        this.arm('head', limits.headTimeoutMs, () =>
-          this.refuse(
-            408,
-            `${MESSAGE_PREFIX}request head not received within ${seconds(limits.headTimeoutMs)}`,
-            false,
-          ),
-        );
+      this.awaitHead();
       return;
     }
     this.disarm();
@@ -190,7 +240,7 @@ export class ProxyConnection {
       );
       return;
     }
-    this.keep(this.buffer.subarray(parsed.consumed));
+    this.keep(buffer.subarray(parsed.consumed));
     this.busy = true;
     this.socket.resume();
     this.serve(parsed.head).catch((error: unknown) => {
@@ -200,22 +250,24 @@ export class ProxyConnection {
   }
 
   /**
-   * Answers with an engine-style error and closes: the rest of the stream cannot be trusted. Closed
-   * fully once the answer is written: a client that never closes its side must not keep its slot.
+   * Answers with an engine-style error and closes: the rest of the stream cannot be trusted. What the
+   * client still sends is dropped; a client that never closes its side is cut after a linger.
    */
   private refuse(status: number, message: string, head: boolean): void {
     this.busy = true;
     this.disarm();
-    this.socket.end(engineErrorResponse(status, message, { head, close: true }), () => this.destroy());
     this.sink = null;
+    this.bodyCut = null;
     this.onData = () => undefined;
+    closeLingering(this.socket, engineErrorResponse(status, message, { head, close: true }));
   }
 
   private finish(keepAlive: boolean): void {
     if (this.closed) return;
     if (!keepAlive) {
-      // The response is all written; the client's side is not waited for (see refuse()).
-      this.socket.end(() => this.destroy());
+      // A client that never closes its side does not keep its slot (see refuse()).
+      this.onData = () => undefined;
+      closeLingering(this.socket);
       this.closed = true;
       return;
     }
@@ -435,7 +487,7 @@ export class ProxyConnection {
     const decoder = framing.kind === 'chunked' ? new ChunkedDecoder() : null;
     const sink: BodySink = (chunk) => {
       if (done) {
-        this.keep(Buffer.concat([this.buffer, chunk]));
+        this.keep(Buffer.concat([this.join(), chunk]));
         return;
       }
       if (decoder) {
@@ -458,7 +510,7 @@ export class ProxyConnection {
     const cut = (): void =>
       complete({ status: 400, message: 'connection closed before the body ended' }, Buffer.alloc(0));
     this.bodyCut = cut;
-    const buffered = this.buffer;
+    const buffered = this.join();
     this.keep(Buffer.alloc(0));
     if (buffered.length > 0) sink(buffered);
     if (done) return undefined;
@@ -577,7 +629,8 @@ export class ProxyConnection {
         }
         this.socket.write(answer, 'latin1');
         if (rest.length > 0) this.socket.write(rest);
-        if (this.buffer.length > 0) upstream.socket.write(this.buffer);
+        const pipelined = this.join();
+        if (pipelined.length > 0) upstream.socket.write(pipelined);
         this.keep(Buffer.alloc(0));
         this.onData = spliceHijacked(this.socket, this.reads, upstream, this.clientEnded);
       },

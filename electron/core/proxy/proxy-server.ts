@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_PROXY_LIMITS } from './client-limits.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
+import { closeLingering } from './lingering-close.js';
 import { ProxyClients, type ProxyClient } from './proxy-clients.js';
 import { clientWords, ProxyConnection } from './proxy-connection.js';
 import type { Requester, RequestGate } from './request-gate.js';
@@ -108,12 +109,22 @@ function refuseConnection(
   options: ProxyServerOptions,
 ): void {
   socket.on('error', () => socket.destroy());
+  // Its bytes are read and dropped, so the answer is not lost to a reset (lingering-close.ts).
+  socket.on('data', () => undefined);
   const whose =
     why === 'full'
       ? `${clientWords(options.requester)} (${client.limits.maxConnections} at most)`
       : 'all containers together';
   const message = `${MESSAGE_PREFIX}too many connections from ${whose}; the rest are refused until some close`;
-  socket.end(engineErrorResponse(429, message, { close: true }), () => socket.destroy());
+  const answer = engineErrorResponse(429, message, { close: true });
+  // Past as many lingering refusals as connections, the answer is written and the socket closed at
+  // once (its client may then see a reset instead): refusals must not hold descriptors without bound.
+  if (!client.budget.takeLingering()) {
+    socket.end(answer, () => socket.destroy());
+    return;
+  }
+  socket.once('close', () => client.budget.releaseLingering());
+  closeLingering(socket, answer);
 }
 
 /** Creates the parent directory (0750) and clears a stale socket; refuses to steal a live one. */

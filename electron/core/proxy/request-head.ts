@@ -49,8 +49,12 @@ export function headerList(value: string): string[] {
     .filter((part) => part.length > 0);
 }
 
-/** Parses one request head at the start of `buffer`; `consumed` counts its bytes including CRLFCRLF. */
-export function parseRequestHead(buffer: Buffer): HeadParse {
+/**
+ * Parses one request head at the start of `buffer`; `consumed` counts its bytes including CRLFCRLF.
+ * A request-target longer than `maxTargetBytes` is refused (414): Go would take one up to the head's
+ * 1 MiB, but each one is judged (routed, decoded, quoted in a denial), so its size is the proxy's cost.
+ */
+export function parseRequestHead(buffer: Buffer, maxTargetBytes = MAX_HEAD_BYTES): HeadParse {
   const end = buffer.indexOf(CRLFCRLF);
   if (end === -1) {
     return buffer.length > MAX_HEAD_BYTES
@@ -67,6 +71,8 @@ export function parseRequestHead(buffer: Buffer): HeadParse {
   if (parts.length !== 3)
     return fail(400, `malformed request line ${JSON.stringify(requestLine.slice(0, 80))}`);
   const [method = '', target = '', version = ''] = parts;
+  if (target.length > maxTargetBytes)
+    return fail(414, `request-target longer than ${maxTargetBytes} bytes, the most Socket Warden judges`);
   if (!TOKEN.test(method)) return fail(400, 'malformed method');
   if (!ENGINE_METHODS.has(method))
     return fail(405, `method ${JSON.stringify(method)} is not used by the Docker Engine API`);
