@@ -145,6 +145,78 @@ describe.runIf(RUNS_HERE)(
       expect(run.stderr).toContain(DENIED);
     });
 
+    it('host protection: a docker-group user cannot take the host through a container, but may bind /tmp', async () => {
+      const MANAGED = "this host's Docker Engine is managed by Socket Warden";
+      for (const [flags, words] of [
+        ['--privileged', MANAGED],
+        ['--pid host', MANAGED],
+        ['--cap-add SYS_ADMIN', MANAGED],
+        ['-v /opt:/x', MANAGED],
+        // A route to the engine is refused by the image list, whoever asks.
+        ['-v /:/host', DENIED],
+      ]) {
+        const run = await h().as(
+          'dev',
+          `docker run --rm --network none ${flags} sw-test/busybox:latest true`,
+        );
+        expect(run.code, flags).not.toBe(0);
+        expect(run.stderr, flags).toContain(words);
+      }
+      const allowed = await h().as(
+        'dev',
+        'mkdir -p /tmp/dev-project && docker run --rm --network none -v /tmp/dev-project:/p sw-test/busybox:latest sh -c "echo ok > /p/out" && cat /tmp/dev-project/out',
+      );
+      expect(allowed.stdout.trim()).toBe('ok');
+    });
+
+    it('report-only: what would be denied runs, and the history says "would deny"', async () => {
+      const policy = (await h().sh('cat /etc/socket-warden/admin-settings.json')).stdout;
+      const reportOnly = JSON.parse(policy) as { socketWarden: Record<string, unknown> };
+      reportOnly.socketWarden.enforcement = 'report-only';
+      await h().writeFile(
+        '/etc/socket-warden/admin-settings.json',
+        `${JSON.stringify(reportOnly, null, 2)}\n`,
+      );
+      try {
+        const deadline = Date.now() + 20_000;
+        let run = await h().as(
+          'dev',
+          'docker run --rm --network none -v /opt:/x:ro sw-test/busybox:latest ls /x',
+        );
+        while (run.code !== 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          run = await h().as(
+            'dev',
+            'docker run --rm --network none -v /opt:/x:ro sw-test/busybox:latest ls /x',
+          );
+        }
+        expect(run.code, run.stderr).toBe(0);
+        const history = JSON.parse(
+          (await h().exec(['socket-warden', 'history', '--json', '--data-dir', '/var/lib/socket-warden']))
+            .stdout,
+        ) as { outcome?: string; message: string }[];
+        expect(history.some((e) => e.outcome === 'would-deny' && e.message.includes('host path /opt'))).toBe(
+          true,
+        );
+      } finally {
+        await h().writeFile('/etc/socket-warden/admin-settings.json', policy);
+      }
+      // Enforcing again once the file is back.
+      const deadline = Date.now() + 20_000;
+      let again = await h().as(
+        'dev',
+        'docker run --rm --network none -v /opt:/x:ro sw-test/busybox:latest true',
+      );
+      while (again.code === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        again = await h().as(
+          'dev',
+          'docker run --rm --network none -v /opt:/x:ro sw-test/busybox:latest true',
+        );
+      }
+      expect(again.stderr).toContain('managed by Socket Warden');
+    });
+
     it('a client that only knows /var/run/docker.sock is guarded (raw HTTP, as dev and as root)', async () => {
       const body = JSON.stringify({
         Image: 'sw-test/busybox:latest',
