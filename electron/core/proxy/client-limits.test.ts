@@ -25,7 +25,9 @@ const small: ClientLimits = {
   bodyTimeoutMs: 300,
   idleTimeoutMs: 600,
   maxJudgedBodyBytes: 1000,
+  maxJudgedBodyValues: 50,
   maxConcurrentJudgements: 1,
+  turnTargetBytes: 100,
 };
 
 /** Judges every POST's body whole; `decide` may be slowed to see turns taken one at a time. */
@@ -236,6 +238,19 @@ describe('bodies judged whole', () => {
     expect(replies.map(statusOf)).toEqual(Array.from({ length: 12 }, () => 413));
   });
 
+  it('a body of more JSON values than the limit is answered 413 unjudged', async () => {
+    const gate = judgingGate();
+    const socketPath = await proxyWith({}, gate);
+    const reply = await send(socketPath, post(`[${'0,'.repeat(50)}0]`));
+    expect(statusOf(reply)).toBe(413);
+    expect(messageOf(reply)).toBe(
+      'socket-warden: request body holds more than 50 JSON values, the most Socket Warden judges',
+    );
+    expect(gate.mostAtOnce).toBe(0);
+    const fits = await send(socketPath, post(`[${'0,'.repeat(48)}0]`, 'Connection: close\r\n'));
+    expect(statusOf(fits)).toBe(200);
+  });
+
   it('a body at the limit is judged and forwarded', async () => {
     const reply = await send(await proxyWith(), post('x'.repeat(1000), 'Connection: close\r\n'));
     expect(statusOf(reply)).toBe(200);
@@ -261,6 +276,12 @@ describe('heads', () => {
     );
   });
 
+  it('a request line past the limit is refused 414 before the rest of the head is waited for', async () => {
+    const reply = await send(await proxyWith({ headTimeoutMs: 5000 }), `GET /${'a'.repeat(300)}`);
+    expect(statusOf(reply)).toBe(414);
+    expect(reply.closedAfterMs).toBeLessThan(3000);
+  });
+
   it('a head sent a byte per write is still found whole (its end straddles reads)', async () => {
     const socketPath = await proxyWith();
     const request = Buffer.from('GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
@@ -276,6 +297,22 @@ describe('heads', () => {
       socket.on('close', () => resolve(text));
     });
     expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+describe('long request-targets', () => {
+  it('are judged in turns like whole bodies; short ones are not held back', async () => {
+    const gate = judgingGate(100);
+    const socketPath = await proxyWith({ maxConnections: 16 }, gate);
+    const get = (target: string): string => `GET ${target} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n`;
+    const long = await Promise.all(
+      Array.from({ length: 4 }, () => send(socketPath, get(`/${'a'.repeat(150)}`))),
+    );
+    expect(long.map(statusOf)).toEqual([200, 200, 200, 200]);
+    expect(gate.mostAtOnce).toBe(1);
+    gate.mostAtOnce = 0;
+    await Promise.all(Array.from({ length: 4 }, () => send(socketPath, get('/_ping'))));
+    expect(gate.mostAtOnce).toBe(4);
   });
 });
 
@@ -305,7 +342,7 @@ describe('caps', () => {
 
   it('unfinished heads past the bytes a client may hold are answered 429', async () => {
     const socketPath = await proxyWith({ maxHeldBytes: 100_000, headTimeoutMs: 5000, maxConnections: 8 });
-    const half = `GET /${'a'.repeat(60_000)}`;
+    const half = `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(60_000)}`;
     const first = net.connect(socketPath, () => first.write(half));
     first.on('error', () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -20,8 +20,15 @@ export interface ClientLimits {
   idleTimeoutMs: number;
   /** The largest body the gate judges whole (container create, exec create, services, start). */
   maxJudgedBodyBytes: number;
-  /** Bodies read and judged whole at once; the others wait their turn, their sockets paused. */
+  /** The most JSON values such a body may hold: decoding costs per value (json-values.ts). */
+  maxJudgedBodyValues: number;
+  /**
+   * Requests judged at once among those costly to judge (a body read whole, a target longer than
+   * turnTargetBytes); the others wait their turn, their sockets paused.
+   */
   maxConcurrentJudgements: number;
+  /** Requests with a longer request-target are judged in turns too: routing and recording one costs its length. */
+  turnTargetBytes: number;
 }
 
 /** Limits for the main socket, for each filtered socket, and for all filtered sockets together. */
@@ -29,14 +36,15 @@ export interface ProxyLimits {
   host: ClientLimits;
   container: ClientLimits;
   /** All containers' filtered sockets together, so many containers cannot exhaust descriptors either. */
-  containers: Pick<ClientLimits, 'maxConnections' | 'maxHeldBytes'>;
+  containers: Pick<ClientLimits, 'maxConnections' | 'maxHeldBytes' | 'maxConcurrentJudgements'>;
 }
 
 /**
- * The judged-body limit is 1 MiB, below the 4 MiB the engine's authorization plugins accept, because
- * judging is synchronous: the Go-compatible decoder takes 0.1-0.5 s per MiB of token-dense JSON on a
- * busy machine, all of it on the event loop every socket shares. Real bodies are a few KiB (a
- * `docker run` create is ~3 KiB). Targets: 64 KiB, far above any the docker CLI sends (a build's
+ * Judging is synchronous, on the event loop every socket shares, and the Go-compatible decoder costs
+ * about 0.6 µs per JSON value: a 1 MiB body of `[0,0,…]` (500,000 values) held the loop for half a
+ * second. So a judged body is at most 1 MiB (below the 4 MiB the engine's authorization plugins
+ * accept) and 20,000 values (~10 ms to decode, and its garbage); real bodies are a few KiB and a few hundred values
+ * (a `docker run` create is ~3 KiB, ~150 values; 5,000 environment variables are 5,000). Targets: 64 KiB, far above any the docker CLI sends (a build's
  * query with its build args is the longest), where a 900 KiB one took ~20 ms to judge. Descriptors: each busy connection also holds an engine connection;
  * 512 + 256 connections fit a 1024-descriptor limit when most are idle.
  */
@@ -50,7 +58,9 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
     // Longer than clients keep idle connections (Go's http.Transport: 90 s), so they close first.
     idleTimeoutMs: 300_000,
     maxJudgedBodyBytes: 1 << 20,
+    maxJudgedBodyValues: 20_000,
     maxConcurrentJudgements: 2,
+    turnTargetBytes: 4096,
   },
   container: {
     maxConnections: 64,
@@ -60,9 +70,12 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
     bodyTimeoutMs: 30_000,
     idleTimeoutMs: 300_000,
     maxJudgedBodyBytes: 1 << 20,
-    maxConcurrentJudgements: 2,
+    maxJudgedBodyValues: 20_000,
+    maxConcurrentJudgements: 1,
+    turnTargetBytes: 4096,
   },
-  containers: { maxConnections: 256, maxHeldBytes: 32 << 20 },
+  // One judgement at a time for all containers together, taken in rotation (turn-queue.ts).
+  containers: { maxConnections: 256, maxHeldBytes: 32 << 20, maxConcurrentJudgements: 1 },
 };
 
 export type ProxyLimitOverrides = {

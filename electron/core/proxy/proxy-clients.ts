@@ -1,6 +1,7 @@
 // The clients of one daemon's proxy: the main socket (all host peers together) and one per filtered
 // socket, each with its own budget and judging turns, every filtered socket also drawing from one
-// budget shared by all of them. The main socket's budget is its own: no container can use it up.
+// budget and one judging queue shared by all of them. The main socket's are its own: no container can
+// use them up.
 import { ClientBudget } from './client-budget.js';
 import { proxyLimits, type ClientLimits, type ProxyLimits } from './client-limits.js';
 import { TurnQueue } from './turn-queue.js';
@@ -14,9 +15,11 @@ export interface ProxyClient {
 
 export class ProxyClients {
   private readonly containers: ClientBudget;
+  private readonly containersJudging: TurnQueue;
 
   constructor(readonly limits: ProxyLimits = proxyLimits()) {
     this.containers = new ClientBudget(limits.containers);
+    this.containersJudging = new TurnQueue(limits.containers.maxConcurrentJudgements);
   }
 
   /** The main socket's client. */
@@ -30,7 +33,7 @@ export class ProxyClients {
     return {
       limits,
       budget: new ClientBudget(limits, this.containers),
-      judgements: new TurnQueue(limits.maxConcurrentJudgements),
+      judgements: new TurnQueue(limits.maxConcurrentJudgements, this.containersJudging),
     };
   }
 

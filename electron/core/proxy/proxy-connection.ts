@@ -10,6 +10,7 @@ import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
 import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
+import { countJsonValues } from './json-values.js';
 import { closeLingering } from './lingering-close.js';
 import type { Requester, RequestGate, Verdict } from './request-gate.js';
 import { HOP_BY_HOP, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './request-head.js';
@@ -66,11 +67,14 @@ export class ProxyConnection {
   private unjoinedBytes = 0;
   /** Bytes of `buffer` and `unjoined` counted in the client's budget. */
   private heldCounted = 0;
+  /** Held bytes at which an unfinished head is parsed again even without a possible end in sight. */
+  private parseAgainAt: number;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly options: ConnectionOptions,
   ) {
+    this.parseAgainAt = options.limits.maxTargetBytes + 64;
     socket.setNoDelay(true);
     // Reads are views into reused buffers: whatever is kept past a read is copied or held (see hold()).
     this.reads = readClient(socket, options.upstream.buffers, (chunk) => this.onData(chunk));
@@ -108,7 +112,11 @@ export class ProxyConnection {
   /** The unparsed bytes as one buffer: `buffer` and the reads not yet joined to it. */
   private join(): Buffer {
     if (this.unjoined.length > 0) {
-      const joined = Buffer.concat([this.buffer, ...this.unjoined], this.buffer.length + this.unjoinedBytes);
+      // A request that came in one read (the usual case) is not copied a second time.
+      const joined =
+        this.buffer.length === 0 && this.unjoined.length === 1
+          ? (this.unjoined[0] as Buffer)
+          : Buffer.concat([this.buffer, ...this.unjoined], this.buffer.length + this.unjoinedBytes);
       this.unjoined = [];
       this.unjoinedBytes = 0;
       this.keep(joined);
@@ -188,7 +196,9 @@ export class ProxyConnection {
       return;
     }
     if (this.hijacked || this.closed) return;
-    if (!this.mayEndHead(copy) && this.heldCounted <= MAX_HEAD_BYTES) this.awaitHead();
+    // Parsed early too, at sizes doubling from the target limit: a request line past it is refused
+    // before the rest of a huge head is waited for, and parsing stays linear in the head's size.
+    if (!this.mayEndHead(copy) && this.heldCounted < this.parseAgainAt) this.awaitHead();
     else this.next();
   }
 
@@ -224,9 +234,11 @@ export class ProxyConnection {
     }
     const parsed = parseRequestHead(buffer, this.options.limits.maxTargetBytes);
     if (parsed.kind === 'incomplete') {
+      this.parseAgainAt = Math.min(MAX_HEAD_BYTES + 1, 2 * buffer.length);
       this.awaitHead();
       return;
     }
+    this.parseAgainAt = this.options.limits.maxTargetBytes + 64;
     this.disarm();
     if (parsed.kind === 'error') {
       this.refuse(parsed.status, `${MESSAGE_PREFIX}malformed request: ${parsed.message}`, false);
@@ -289,7 +301,14 @@ export class ProxyConnection {
       ({ body, verdict } = judged);
       bodyRead = true;
     } else {
-      verdict = await gate.decide(head, head.body.kind === 'none' ? Buffer.alloc(0) : null, requester);
+      const costly = head.target.length > this.options.limits.turnTargetBytes;
+      const done = costly ? await this.turn() : null;
+      if (costly && !done) return;
+      try {
+        verdict = await gate.decide(head, head.body.kind === 'none' ? Buffer.alloc(0) : null, requester);
+      } finally {
+        done?.();
+      }
     }
     if (this.closed) return;
     if (verdict.kind === 'deny') {
@@ -349,6 +368,15 @@ export class ProxyConnection {
       const collected = await this.collectBody(head, limit, limits.bodyTimeoutMs);
       if (collected.kind === 'error') {
         if (!this.closed) this.refuse(collected.status, `${MESSAGE_PREFIX}${collected.message}`, isHead);
+        return null;
+      }
+      const most = limits.maxJudgedBodyValues;
+      if (countJsonValues(collected.body, most) > most) {
+        this.refuse(
+          413,
+          `${MESSAGE_PREFIX}request body holds more than ${most} JSON values, the most Socket Warden judges`,
+          isHead,
+        );
         return null;
       }
       const verdict = await gate.decide(head, collected.body, requester);

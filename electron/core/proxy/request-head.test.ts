@@ -98,6 +98,16 @@ describe('parseRequestHead', () => {
     expect(result.kind === 'error' && result.status).toBe(431);
   });
 
+  it.each([
+    ['a whole head', `GET /${'a'.repeat(100)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+    ['a request line still being sent', `GET /${'a'.repeat(200)}`, 414],
+    ['a target at the limit', `GET /${'a'.repeat(99)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'head'],
+    ['a long header after a short target', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(300)}`, 'incomplete'],
+  ])('with a target limit of 100 bytes: %s', (_name, text, outcome) => {
+    const result = parseRequestHead(Buffer.from(text, 'latin1'), 100);
+    expect(result.kind === 'error' ? result.status : result.kind).toBe(outcome);
+  });
+
   it('accepts a large X-Registry-Config header as Go does (under 1 MiB)', () => {
     const result = parse(
       `POST /build HTTP/1.1\r\nHost: x\r\nX-Registry-Config: ${'e'.repeat(200_000)}\r\n\r\n`,

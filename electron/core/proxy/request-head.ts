@@ -36,6 +36,13 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // request-target: visible ASCII only (no spaces, no controls, no raw non-ASCII).
 const TARGET = /^[\x21-\x7e]+$/;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+/** A request line's bytes besides its target: the method (7 at most), two spaces and the version. */
+const REQUEST_LINE_SLACK = 32;
+
+function tooLongTarget(maxTargetBytes: number): HeadParse {
+  return fail(414, `request-target longer than ${maxTargetBytes} bytes, the most Socket Warden judges`);
+}
 
 function fail(status: number, message: string): HeadParse {
   return { kind: 'error', status, message };
@@ -57,6 +64,10 @@ export function headerList(value: string): string[] {
 export function parseRequestHead(buffer: Buffer, maxTargetBytes = MAX_HEAD_BYTES): HeadParse {
   const end = buffer.indexOf(CRLFCRLF);
   if (end === -1) {
+    // A request line already too long is refused before the rest of it is waited for.
+    const lineEnd = buffer.indexOf(CRLF);
+    if ((lineEnd === -1 ? buffer.length : lineEnd) > maxTargetBytes + REQUEST_LINE_SLACK)
+      return tooLongTarget(maxTargetBytes);
     return buffer.length > MAX_HEAD_BYTES
       ? fail(431, 'request header fields too large')
       : { kind: 'incomplete' };
@@ -71,8 +82,7 @@ export function parseRequestHead(buffer: Buffer, maxTargetBytes = MAX_HEAD_BYTES
   if (parts.length !== 3)
     return fail(400, `malformed request line ${JSON.stringify(requestLine.slice(0, 80))}`);
   const [method = '', target = '', version = ''] = parts;
-  if (target.length > maxTargetBytes)
-    return fail(414, `request-target longer than ${maxTargetBytes} bytes, the most Socket Warden judges`);
+  if (target.length > maxTargetBytes) return tooLongTarget(maxTargetBytes);
   if (!TOKEN.test(method)) return fail(400, 'malformed method');
   if (!ENGINE_METHODS.has(method))
     return fail(405, `method ${JSON.stringify(method)} is not used by the Docker Engine API`);
