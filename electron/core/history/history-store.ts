@@ -32,6 +32,8 @@ import {
 export const JOURNAL_FILE = 'history.jsonl';
 export const LOCK_FILE = 'history.lock';
 const TEMP_SUFFIX = '.tmp';
+/** Entries encoded and written at once when the journal is rewritten. */
+const REWRITE_SLICE = 256;
 
 /** Where the history lives inside the data dir that `serve` and `history` share. */
 export function historyDirIn(dataDir: string): string {
@@ -41,7 +43,7 @@ export function historyDirIn(dataDir: string): string {
 export interface HistoryStoreOptions {
   /** Entries kept (the newest); default 10,000. */
   maxEntries?: number;
-  /** Journal bytes of the entries kept (the newest); default 16 MiB. */
+  /** Journal bytes of the entries kept (the newest); default 8 MiB. */
   maxBytes?: number;
   /**
    * Read what is there without taking the lock or repairing anything, so `socket-warden history`
@@ -353,11 +355,22 @@ export class HistoryStore {
   /** Replaces the journal with a header and `keep`, atomically. */
   private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
     const temp = this.journalPath + TEMP_SUFFIX;
-    const lines = keep.map((entry) => encodeJournalLine({ entry }));
-    const bytes = Buffer.concat([headerLine(this.nextId), ...lines]);
+    const sizes: number[] = [];
+    let bytes = 0;
     const out = await open(temp, 'w');
     try {
-      await writeAll(out, bytes);
+      // Encoded and written a slice at a time: the event loop is never held for the whole history,
+      // nor is a second copy of it made.
+      const header = headerLine(this.nextId);
+      await writeAll(out, header);
+      bytes += header.length;
+      for (let start = 0; start < keep.length; start += REWRITE_SLICE) {
+        const lines = keep.slice(start, start + REWRITE_SLICE).map((entry) => encodeJournalLine({ entry }));
+        for (const line of lines) sizes.push(line.length);
+        const slice = Buffer.concat(lines);
+        await writeAll(out, slice);
+        bytes += slice.length;
+      }
       await out.sync();
     } finally {
       await out.close();
@@ -367,10 +380,10 @@ export class HistoryStore {
     const previous = this.handle;
     this.handle = undefined;
     const kept = new KeptEntries(this.limits);
-    keep.forEach((entry, i) => kept.push(entry, lines[i]?.length ?? 0));
+    keep.forEach((entry, i) => kept.push(entry, sizes[i] ?? 0));
     this.kept = kept;
     this.entriesInJournal = keep.length;
-    this.journalBytes = bytes.length;
+    this.journalBytes = bytes;
     await previous?.close().catch(() => undefined);
     this.handle = await open(this.journalPath, 'a');
     await fsyncDir(this.dir);

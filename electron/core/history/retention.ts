@@ -6,9 +6,10 @@
 export const DEFAULT_MAX_ENTRIES = 10_000;
 /**
  * Journal bytes of the entries kept (in memory they take about as much). 10,000 ordinary denials take
- * ~6 MB; entries at their largest (entry-bounds.ts) ~10 KB each, so a full history of those is ~1,700.
+ * ~6 MB; entries at their largest (entry-bounds.ts) 10-80 KB each, so a full history of those is a
+ * few hundred. Compaction holds a copy of it for a moment: 8 MiB keeps that within the daemon's budget.
  */
-export const DEFAULT_MAX_BYTES = 16 << 20;
+export const DEFAULT_MAX_BYTES = 8 << 20;
 
 export interface RetentionLimits {
   maxEntries: number;
