@@ -6,6 +6,7 @@
 //   node hostile-client.js half-heads <socket> <connections> <waitMs>
 //   node hostile-client.js denied <socket> <requests> <concurrency> <targetBytes> <target with {fill}>
 //   node hostile-client.js bodies <socket> <requests> <bodyBytes>
+//   node hostile-client.js dense-bodies <socket> <requests> <bodyBytes>
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -148,7 +149,7 @@ export async function hugeBodies(
 ): Promise<AttackReport> {
   const piece = Buffer.alloc(64 * 1024, 'x');
   function* body(chunked: boolean): Generator<Buffer> {
-    const open = Buffer.from('{"Image":"busybox","Env":["X=');
+    const open = Buffer.from('{"Image":"socket-warden-bench/no-such-image:never","Env":["X=');
     const close = Buffer.from('"]}');
     const fill = bodyBytes - open.length - close.length;
     const frame = (data: Buffer): Buffer[] =>
@@ -169,6 +170,28 @@ export async function hugeBodies(
   return report('bodies', outcomes);
 }
 
+/**
+ * `requests` creates at once whose bodies are as costly to judge as a body of `bodyBytes` can be: an
+ * array of a zero per two bytes, every one a JSON value the Go-compatible decoder builds.
+ */
+export async function denseBodies(
+  socketPath: string,
+  requests: number,
+  bodyBytes: number,
+): Promise<AttackReport> {
+  const open = '{"Image":"socket-warden-bench/no-such-image:never","Junk":[0';
+  const zeros = Math.max(0, Math.floor((bodyBytes - open.length - 2) / 2));
+  const body = Buffer.from(`${open}${',0'.repeat(zeros)}]}`);
+  const request = Buffer.concat([
+    Buffer.from(
+      `POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    ),
+    body,
+  ]);
+  const outcomes = await pool(requests, requests, () => attackOne(socketPath, () => [request], 120_000));
+  return report('dense-bodies', outcomes);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [attack, socketPath, ...rest] = argv;
   const numbers = rest.map(Number);
@@ -185,9 +208,11 @@ async function main(argv: string[]): Promise<number> {
     );
   else if (attack === 'bodies' && socketPath && numbers.length === 2)
     result = await hugeBodies(socketPath, numbers[0] ?? 0, numbers[1] ?? 0);
+  else if (attack === 'dense-bodies' && socketPath && numbers.length === 2)
+    result = await denseBodies(socketPath, numbers[0] ?? 0, numbers[1] ?? 0);
   else {
     process.stderr.write(
-      'usage: hostile-client.js half-heads <socket> <connections> <waitMs> | denied <socket> <requests> <concurrency> <targetBytes> <target> | bodies <socket> <requests> <bodyBytes>\n',
+      'usage: hostile-client.js half-heads <socket> <connections> <waitMs> | denied <socket> <requests> <concurrency> <targetBytes> <target> | bodies|dense-bodies <socket> <requests> <bodyBytes>\n',
     );
     return 2;
   }

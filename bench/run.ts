@@ -3,7 +3,8 @@
 // measurement), 1 when it cannot measure (no stack, daemon does not start).
 //
 //   node dist/bench/run.js [row ...]     rows: ping, request-rate, streaming, container-create,
-//                                        derived-images, filtered-socket (default: all)
+//                                        derived-images, filtered-socket, hostile-container
+//                                        (default: all)
 //   SW_BENCH_CPU_PROF=<dir>              write a --cpu-prof profile of the daemon there
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { startDaemon, type DaemonProcess } from './daemon-process.js';
 import { containerCreateRows } from './rows/container-create.js';
 import { derivedImageRows } from './rows/derived-images.js';
 import { filteredSocketRows } from './rows/filtered-socket.js';
+import { hostileContainerRows } from './rows/hostile-container.js';
 import { pingRow } from './rows/ping.js';
 import { requestRateRows } from './rows/request-rate.js';
 import { streamingRows } from './rows/streaming.js';
@@ -34,6 +36,7 @@ const PRODUCERS: RowProducer[] = [
   containerCreateRows,
   derivedImageRows,
   filteredSocketRows,
+  hostileContainerRows,
 ];
 
 const progress = (line: string): void => {

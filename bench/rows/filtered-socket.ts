@@ -20,7 +20,7 @@ const RATE_ROUNDS = 2;
 const CONCURRENCY = 64;
 
 /** The host path of the container's filtered socket, once it exists. */
-async function filteredSocketOf(context: BenchContext, id: string): Promise<string> {
+export async function filteredSocketOf(context: BenchContext, id: string): Promise<string> {
   const inspected = await exchangeJson(context.directSocket, 'GET', `/containers/${id}/json`);
   const mounts = (inspected.json as { Mounts?: { Source?: string; Destination?: string }[] }).Mounts ?? [];
   const source = mounts.find((mount) => mount.Destination === '/var/run/docker.sock')?.Source;
