@@ -357,11 +357,12 @@ export class HistoryStore {
     const temp = this.journalPath + TEMP_SUFFIX;
     const sizes: number[] = [];
     let bytes = 0;
+    // The sequence as of now: ids handed out while the rewrite runs are in appends not yet written.
+    const header = headerLine(this.nextId);
     const out = await open(temp, 'w');
     try {
       // Encoded and written a slice at a time: the event loop is never held for the whole history,
       // nor is a second copy of it made.
-      const header = headerLine(this.nextId);
       await writeAll(out, header);
       bytes += header.length;
       for (let start = 0; start < keep.length; start += REWRITE_SLICE) {
