@@ -17,7 +17,7 @@ export type Verdict =
   | { kind: 'deny'; status: number; message: string };
 
 export interface RequestGate {
-  /** Whether `decide` needs the whole body (bounded by `maxBodyBytes`); otherwise it streams. */
+  /** Whether `decide` needs the whole body (bounded: client-limits.ts, maxJudgedBody*); otherwise it streams. */
   needsBody(head: RequestHead, requester: Requester): boolean;
   decide(head: RequestHead, body: Buffer | null, requester: Requester): Verdict | Promise<Verdict>;
 }
