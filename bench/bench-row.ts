@@ -12,6 +12,9 @@ export type Target =
   /** Shown for context, not judged. */
   | { kind: 'none' };
 
+/** The other proxies measured beside Socket Warden in the same run (bench/peers/). */
+export type PeerName = 'haproxy' | 'socat';
+
 export interface BenchRow {
   metric: string;
   unit: string;
@@ -19,9 +22,19 @@ export interface BenchRow {
   direct: number | null;
   proxy: number;
   target: Target;
+  /** The same measure through each peer that ran (absent: not measured, or not installed). */
+  peers?: Partial<Record<PeerName, number>>;
+  /**
+   * Socket Warden must also do better than these peers, in the same run: a lower value when the unit
+   * is ms, a higher one otherwise.
+   */
+  ahead?: readonly PeerName[];
 }
 
 export type Side = 'direct' | 'proxy';
+
+/** Any socket a row measures: the engine itself, Socket Warden, or a peer in front of the engine. */
+export type PathName = Side | PeerName;
 
 export interface BenchContext {
   /** The engine's own socket. */

@@ -1,8 +1,10 @@
 // HEAD /_ping latency over one keep-alive connection per side: what the proxy adds to the cheapest
-// request (every docker CLI command starts with it).
+// request (every docker CLI command starts with it), beside what the peers add in the same run.
 import type http from 'node:http';
-import { alternate } from '../alternate.js';
-import { socketFor, type BenchRow, type RowProducer, type Side } from '../bench-row.js';
+import { alternateAmong } from '../alternate.js';
+import type { BenchRow, PathName, RowProducer } from '../bench-row.js';
+import { withPeers } from '../peers/peers.js';
+import { peerValues, socketOfPath } from '../peers/peer-paths.js';
 import { exchange, keepAliveAgent } from '../socket-http.js';
 import { percentile } from '../stats.js';
 
@@ -24,37 +26,41 @@ export async function timePings(socketPath: string, agent: http.Agent, count: nu
 
 export const pingRow: RowProducer = {
   name: 'ping',
-  async run(context) {
-    const agents: Record<Side, http.Agent> = { direct: keepAliveAgent(1), proxy: keepAliveAgent(1) };
-    try {
-      for (const side of ['direct', 'proxy'] as const)
-        await timePings(socketFor(context, side), agents[side], WARM_UP);
-      context.progress(`ping: ${ROUNDS * PER_ROUND} sequential HEAD /_ping per side`);
-      const rounds = await alternate(ROUNDS, (side) =>
-        timePings(socketFor(context, side), agents[side], PER_ROUND),
-      );
-      const direct = rounds.direct.flat();
-      const proxy = rounds.proxy.flat();
-      const rows: BenchRow[] = [
-        {
-          metric: 'HEAD /_ping latency p50',
-          unit: 'ms',
-          direct: percentile(direct, 50),
-          proxy: percentile(proxy, 50),
-          target: { kind: 'added-at-most', max: 0.3 },
-        },
-        {
-          metric: 'HEAD /_ping latency p99',
-          unit: 'ms',
-          direct: percentile(direct, 99),
-          proxy: percentile(proxy, 99),
-          target: { kind: 'none' },
-        },
-      ];
-      return rows;
-    } finally {
-      agents.direct.destroy();
-      agents.proxy.destroy();
-    }
-  },
+  run: (context) =>
+    withPeers(context.directSocket, context.progress, async (peers) => {
+      const paths: PathName[] = ['direct', 'proxy', ...peers.running];
+      const socketOf = socketOfPath(context, peers);
+      const agents = new Map<PathName, http.Agent>(paths.map((path) => [path, keepAliveAgent(1)]));
+      const agentOf = (path: PathName): http.Agent => agents.get(path) as http.Agent;
+      try {
+        for (const path of paths) await timePings(socketOf(path), agentOf(path), WARM_UP);
+        context.progress(`ping: ${ROUNDS * PER_ROUND} sequential HEAD /_ping through ${paths.join(', ')}`);
+        const rounds = await alternateAmong(paths, ROUNDS, (path) =>
+          timePings(socketOf(path), agentOf(path), PER_ROUND),
+        );
+        const at = (p: number) => (path: PathName) => percentile(rounds[path].flat(), p);
+        const rows: BenchRow[] = [
+          {
+            metric: 'HEAD /_ping latency p50',
+            unit: 'ms',
+            direct: at(50)('direct'),
+            proxy: at(50)('proxy'),
+            target: { kind: 'added-at-most', max: 0.3 },
+            peers: peerValues(peers, at(50)),
+            ahead: ['haproxy'],
+          },
+          {
+            metric: 'HEAD /_ping latency p99',
+            unit: 'ms',
+            direct: at(99)('direct'),
+            proxy: at(99)('proxy'),
+            target: { kind: 'none' },
+            peers: peerValues(peers, at(99)),
+          },
+        ];
+        return rows;
+      } finally {
+        for (const agent of agents.values()) agent.destroy();
+      }
+    }),
 };

@@ -1,8 +1,10 @@
 // GET /containers/json (docker ps) requests per second with N clients each looping on its own
-// keep-alive connection, for a fixed time per side.
+// keep-alive connection, for a fixed time per side, beside the peers in the same run.
 import type http from 'node:http';
-import { alternate } from '../alternate.js';
-import { socketFor, type BenchRow, type RowProducer } from '../bench-row.js';
+import { alternateAmong } from '../alternate.js';
+import type { BenchRow, PathName, RowProducer } from '../bench-row.js';
+import { peerValues, socketOfPath } from '../peers/peer-paths.js';
+import { withPeers } from '../peers/peers.js';
 import { exchange, keepAliveAgent } from '../socket-http.js';
 
 const CONCURRENCY = [1, 16, 64];
@@ -40,32 +42,41 @@ export async function openConnections(
   await Promise.all(Array.from({ length: concurrency }, () => exchange(socketPath, agent, 'GET', PATH)));
 }
 
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
 export const requestRateRows: RowProducer = {
   name: 'request-rate',
-  async run(context) {
-    const rows: BenchRow[] = [];
-    for (const concurrency of CONCURRENCY) {
-      context.progress(`request rate: GET ${PATH} at concurrency ${concurrency}`);
-      const agents = { direct: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency) };
-      try {
-        for (const side of ['direct', 'proxy'] as const)
-          await openConnections(socketFor(context, side), agents[side], concurrency);
-        const rates = await alternate(ROUNDS, (side) =>
-          measureRate(socketFor(context, side), agents[side], concurrency),
+  run: (context) =>
+    withPeers(context.directSocket, context.progress, async (peers) => {
+      const paths: PathName[] = ['direct', 'proxy', ...peers.running];
+      const socketOf = socketOfPath(context, peers);
+      const rows: BenchRow[] = [];
+      for (const concurrency of CONCURRENCY) {
+        context.progress(
+          `request rate: GET ${PATH} at concurrency ${concurrency} through ${paths.join(', ')}`,
         );
-        const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-        rows.push({
-          metric: `GET ${PATH} rate, concurrency ${concurrency}`,
-          unit: 'req/s',
-          direct: mean(rates.direct),
-          proxy: mean(rates.proxy),
-          target: concurrency === 64 ? { kind: 'ratio-at-least', min: 0.8 } : { kind: 'none' },
-        });
-      } finally {
-        agents.direct.destroy();
-        agents.proxy.destroy();
+        const agents = new Map<PathName, http.Agent>(
+          paths.map((path) => [path, keepAliveAgent(concurrency)]),
+        );
+        const agentOf = (path: PathName): http.Agent => agents.get(path) as http.Agent;
+        try {
+          for (const path of paths) await openConnections(socketOf(path), agentOf(path), concurrency);
+          const rates = await alternateAmong(paths, ROUNDS, (path) =>
+            measureRate(socketOf(path), agentOf(path), concurrency),
+          );
+          rows.push({
+            metric: `GET ${PATH} rate, concurrency ${concurrency}`,
+            unit: 'req/s',
+            direct: mean(rates.direct),
+            proxy: mean(rates.proxy),
+            target: concurrency === 64 ? { kind: 'ratio-at-least', min: 0.8 } : { kind: 'none' },
+            peers: peerValues(peers, (peer) => mean(rates[peer])),
+            ahead: ['haproxy'],
+          });
+        } finally {
+          for (const agent of agents.values()) agent.destroy();
+        }
       }
-    }
-    return rows;
-  },
+      return rows;
+    }),
 };

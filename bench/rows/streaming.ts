@@ -3,8 +3,9 @@
 // discarded. Throughput per side, and the proxy's memory while it relays, sampled from /proc: streaming
 // must not buffer.
 //
-// Each transfer also runs through a bare socket relay (bench/bare-relay.ts): the floor any proxy on
-// this machine stands on, shown beside the target rows for context.
+// Each transfer also runs through the peers (HAProxy as the popular socket proxy, socat as a bare
+// relay; bench/peers/), which Socket Warden must beat, and through a bare Node relay
+// (bench/bare-relay.ts): the most a proxy whose bytes pass through JavaScript reaches on that machine.
 //
 // Download rates count from the first body byte: 20.10's `save` first copies the layers into a temp
 // directory (7-12 s here, identical for both sides and noisy), which would otherwise hide the relay.
@@ -13,8 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startBareRelay } from '../bare-relay.js';
-import type { BenchContext, BenchRow, RowProducer } from '../bench-row.js';
+import { alternateAmong } from '../alternate.js';
+import type { BenchContext, BenchRow, PathName, PeerName, RowProducer } from '../bench-row.js';
 import { BIG_IMAGE, ensureBigImage } from '../big-image.js';
+import { socketOfPath } from '../peers/peer-paths.js';
+import { withPeers, type Peers } from '../peers/peers.js';
 import { higher, readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
 import { exchange, exchangeJson } from '../socket-http.js';
 import { megabytesPerSecond } from '../stats.js';
@@ -22,9 +26,9 @@ import { oneFileTar, tarLength } from '../tar-stream.js';
 
 const UPLOAD_BYTES = 1000 * (1 << 20);
 const UPLOAD_NAME = 'swbench.bin';
-/** Transfers per side and direction, the order reversed each round (direct, proxy, relay, relay, ...). */
+/** Transfers per side and direction, the order reversed each round (direct, proxy, ..., ..., proxy, direct). */
 const ROUNDS = 2;
-type StreamSide = 'direct' | 'proxy' | 'relay';
+type StreamSide = PathName | 'relay';
 const MEMORY_LIMIT_MB = 100;
 
 interface Transfer {
@@ -52,7 +56,9 @@ function download(socketPath: string, path: string): Promise<Transfer> {
 }
 
 function sameSize(what: string, runs: Runs): void {
-  const sizes = new Set([...runs.direct, ...runs.proxy, ...runs.relay].map((t) => t.bytes));
+  const sizes = new Set(
+    Object.values<Transfer[]>(runs).flatMap((transfers) => transfers.map((t) => t.bytes)),
+  );
   if (sizes.size !== 1)
     throw new Error(`${what}: the two sides received different sizes: ${[...sizes].join(', ')}`);
 }
@@ -96,16 +102,19 @@ async function createTarget(context: BenchContext): Promise<string> {
   return id;
 }
 
-type Runs = Record<StreamSide, Transfer[]>;
+type Runs = Partial<Record<StreamSide, Transfer[]>>;
 
-const rateOf = (transfers: Transfer[]): number =>
+const rateOf = (transfers: Transfer[] = []): number =>
   megabytesPerSecond(
     transfers.reduce((sum, t) => sum + t.bytes, 0),
     transfers.reduce((sum, t) => sum + t.seconds, 0),
   );
 
-/** The target row (Socket Warden against direct) and the reference row (the bare relay against direct). */
-function throughputRows(metric: string, runs: Runs): BenchRow[] {
+/**
+ * The target row (Socket Warden against direct, beside the peers) and the reference row (the bare Node
+ * relay against direct).
+ */
+function throughputRows(metric: string, runs: Runs, peers: readonly PeerName[]): BenchRow[] {
   return [
     {
       metric,
@@ -113,9 +122,11 @@ function throughputRows(metric: string, runs: Runs): BenchRow[] {
       direct: rateOf(runs.direct),
       proxy: rateOf(runs.proxy),
       target: { kind: 'ratio-at-least', min: 0.9 },
+      peers: Object.fromEntries(peers.map((peer) => [peer, rateOf(runs[peer])])),
+      ahead: ['haproxy'],
     },
     {
-      metric: '  same through a bare socket relay (floor)',
+      metric: '  same through a bare Node relay (JS floor)',
       unit: 'MB/s',
       direct: rateOf(runs.direct),
       proxy: rateOf(runs.relay),
@@ -124,94 +135,89 @@ function throughputRows(metric: string, runs: Runs): BenchRow[] {
   ];
 }
 
-/** Runs `measure` ROUNDS times per side, reversing the order each round so no side always goes first. */
-async function alternateSides(measure: (side: StreamSide) => Promise<Transfer>): Promise<Runs> {
-  const runs: Runs = { direct: [], proxy: [], relay: [] };
-  const order: StreamSide[] = ['direct', 'proxy', 'relay'];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const side of round % 2 === 0 ? order : [...order].reverse()) runs[side].push(await measure(side));
-  }
-  return runs;
-}
-
 const megabytes = (kb: number): number => (kb * 1024) / 1e6;
 
 export const streamingRows: RowProducer = {
   name: 'streaming',
-  async run(context) {
-    await ensureBigImage(context);
-    const containerId = await createTarget(context);
-    let peak: ProcMemory = { rssKb: 0, hwmKb: 0, anonKb: 0 };
-    const relay = await startBareRelay(
-      path.join(os.tmpdir(), `${context.namePrefix}-relay.sock`),
-      context.directSocket,
-    );
-    const socketOf = (side: StreamSide): string =>
-      side === 'direct' ? context.directSocket : side === 'proxy' ? context.proxySocket : relay.socketPath;
-    // Sample only while the proxy relays, so the peak is the streaming one.
-    const measured = async (side: StreamSide, work: () => Promise<Transfer>): Promise<Transfer> => {
-      if (side !== 'proxy') return work();
-      const sampler = sampleRss(context.proxyPid);
-      try {
-        return await work();
-      } finally {
-        peak = higher(peak, sampler.stop());
-      }
-    };
-    const before = readProcMemory(context.proxyPid);
-    try {
-      context.progress(`streaming: GET /images/${BIG_IMAGE}/get (docker save), ${ROUNDS}x per side`);
-      const saves = await alternateSides((side) =>
-        measured(side, () => download(socketOf(side), `/images/${BIG_IMAGE}/get`)),
-      );
-      sameSize('save', saves);
-      context.progress('streaming: PUT /containers/<id>/archive (docker cp in) of a 1000 MiB tar');
-      const uploads = await alternateSides((side) =>
-        measured(side, () => upload(socketOf(side), containerId)),
-      );
-      context.progress('streaming: GET /containers/<id>/archive (docker cp out) of that file');
-      const copiesOut = await alternateSides((side) =>
-        measured(side, () =>
-          download(socketOf(side), `/containers/${containerId}/archive?path=/tmp/${UPLOAD_NAME}`),
-        ),
-      );
-      sameSize('cp out', copiesOut);
-      return [
-        ...throughputRows('GET /images/{name}/get ~1 GB (from 1st byte)', saves),
-        ...throughputRows('PUT /containers/{id}/archive ~1 GB', uploads),
-        ...throughputRows('GET /containers/{id}/archive ~1 GB', copiesOut),
-        {
-          metric: 'proxy VmRSS before transfers',
-          unit: 'MB',
-          direct: null,
-          proxy: megabytes(before?.rssKb ?? Number.NaN),
-          target: { kind: 'none' },
-        },
-        {
-          metric: 'proxy VmRSS peak during transfers',
-          unit: 'MB',
-          direct: null,
-          proxy: megabytes(peak.rssKb),
-          target: { kind: 'below', max: MEMORY_LIMIT_MB },
-        },
-        {
-          metric: 'proxy RssAnon peak (heap, buffers)',
-          unit: 'MB',
-          direct: null,
-          proxy: megabytes(peak.anonKb),
-          target: { kind: 'none' },
-        },
-        {
-          metric: 'proxy VmHWM (peak since start)',
-          unit: 'MB',
-          direct: null,
-          proxy: megabytes(peak.hwmKb),
-          target: { kind: 'below', max: MEMORY_LIMIT_MB },
-        },
-      ];
-    } finally {
-      await relay.stop();
-      await exchange(context.directSocket, false, 'DELETE', `/containers/${containerId}?force=1&v=1`);
-    }
-  },
+  run: (context) => withPeers(context.directSocket, context.progress, (peers) => stream(context, peers)),
 };
+
+async function stream(context: BenchContext, peers: Peers): Promise<BenchRow[]> {
+  await ensureBigImage(context);
+  const containerId = await createTarget(context);
+  let peak: ProcMemory = { rssKb: 0, hwmKb: 0, anonKb: 0 };
+  const relay = await startBareRelay(
+    path.join(os.tmpdir(), `${context.namePrefix}-relay.sock`),
+    context.directSocket,
+  );
+  const pathSocket = socketOfPath(context, peers);
+  const socketOf = (side: StreamSide): string => (side === 'relay' ? relay.socketPath : pathSocket(side));
+  const sides: StreamSide[] = ['direct', 'proxy', ...peers.running, 'relay'];
+  const alternateSides = (measure: (side: StreamSide) => Promise<Transfer>): Promise<Runs> =>
+    alternateAmong(sides, ROUNDS, measure);
+  // Sample only while the proxy relays, so the peak is the streaming one.
+  const measured = async (side: StreamSide, work: () => Promise<Transfer>): Promise<Transfer> => {
+    if (side !== 'proxy') return work();
+    const sampler = sampleRss(context.proxyPid);
+    try {
+      return await work();
+    } finally {
+      peak = higher(peak, sampler.stop());
+    }
+  };
+  const before = readProcMemory(context.proxyPid);
+  try {
+    context.progress(
+      `streaming: GET /images/${BIG_IMAGE}/get (docker save), ${ROUNDS}x through ${sides.join(', ')}`,
+    );
+    const saves = await alternateSides((side) =>
+      measured(side, () => download(socketOf(side), `/images/${BIG_IMAGE}/get`)),
+    );
+    sameSize('save', saves);
+    context.progress('streaming: PUT /containers/<id>/archive (docker cp in) of a 1000 MiB tar');
+    const uploads = await alternateSides((side) => measured(side, () => upload(socketOf(side), containerId)));
+    context.progress('streaming: GET /containers/<id>/archive (docker cp out) of that file');
+    const copiesOut = await alternateSides((side) =>
+      measured(side, () =>
+        download(socketOf(side), `/containers/${containerId}/archive?path=/tmp/${UPLOAD_NAME}`),
+      ),
+    );
+    sameSize('cp out', copiesOut);
+    return [
+      ...throughputRows('GET /images/{name}/get ~1 GB (from 1st byte)', saves, peers.running),
+      ...throughputRows('PUT /containers/{id}/archive ~1 GB', uploads, peers.running),
+      ...throughputRows('GET /containers/{id}/archive ~1 GB', copiesOut, peers.running),
+      {
+        metric: 'proxy VmRSS before transfers',
+        unit: 'MB',
+        direct: null,
+        proxy: megabytes(before?.rssKb ?? Number.NaN),
+        target: { kind: 'none' },
+      },
+      {
+        metric: 'proxy VmRSS peak during transfers',
+        unit: 'MB',
+        direct: null,
+        proxy: megabytes(peak.rssKb),
+        target: { kind: 'below', max: MEMORY_LIMIT_MB },
+      },
+      {
+        metric: 'proxy RssAnon peak (heap, buffers)',
+        unit: 'MB',
+        direct: null,
+        proxy: megabytes(peak.anonKb),
+        target: { kind: 'none' },
+      },
+      {
+        metric: 'proxy VmHWM (peak since start)',
+        unit: 'MB',
+        direct: null,
+        proxy: megabytes(peak.hwmKb),
+        target: { kind: 'below', max: MEMORY_LIMIT_MB },
+      },
+    ];
+  } finally {
+    await relay.stop();
+    await exchange(context.directSocket, false, 'DELETE', `/containers/${containerId}?force=1&v=1`);
+  }
+}
