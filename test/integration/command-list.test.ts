@@ -17,7 +17,7 @@ import {
   type AdminEci,
 } from './daemon-harness.js';
 import { freeLoopbackPort } from './free-port.js';
-import { docker, loadStack, type CliResult } from './stack.js';
+import { cliApiPrefix, docker, isPodman, loadStack, type CliResult } from './stack.js';
 
 const stack = loadStack();
 const P = `swt-cl-${randomBytes(4).toString('hex')}`;
@@ -33,6 +33,13 @@ let warden: WardenProcess;
 /** Long-running clients, allowed to mount the socket: one with the docker CLI, one with curl. */
 const cliClient = `${P}-cli`;
 const curlClient = `${P}-curl`;
+
+/**
+ * A request-target the CLI sent, as a pattern: the version it negotiated (`/v1.41` on Docker 20.10 and
+ * Podman, `/v1.45` on Docker 26) followed by `rest`.
+ */
+const cliUri = (rest: RegExp): RegExp =>
+  new RegExp(`^${cliApiPrefix(stack).replace(/\./g, '\\.')}${rest.source}`);
 
 const blocked = (uri: string): string =>
   `socket-warden: docker command "${uri}" is blocked; if you wish to allow it, configure the docker socket command list in the Socket Warden settings or admin-settings.`;
@@ -137,7 +144,16 @@ const socketSource = async (name: string): Promise<string> => {
 async function registryHas(repository: string, tag: string): Promise<boolean> {
   const answer = await fetch(`http://${stack.registry}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    // Docker's graph-driver store pushes Docker v2 manifests; the containerd image store pushes OCI
+    // ones (an index and its manifests), which a registry serves only to a client that accepts them.
+    headers: {
+      Accept: [
+        'application/vnd.docker.distribution.manifest.v2+json',
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+        'application/vnd.oci.image.manifest.v1+json',
+        'application/vnd.oci.image.index.v1+json',
+      ].join(', '),
+    },
   });
   return answer.status === 200;
 }
@@ -262,11 +278,11 @@ describe('deny list: the Testcontainers pattern (build and push denied)', () => 
       ['sh', '-c', `printf 'FROM ${BUSYBOX}\\nRUN touch /x\\n' | docker build -t ${P}-built -`],
       { DOCKER_BUILDKIT: '0' },
     );
-    expectBlocked(build, /^\/v1\.41\/build\?/);
+    expectBlocked(build, cliUri(/\/build\?/));
     expect((await direct(['image', 'inspect', `${P}-built`])).code).not.toBe(0);
 
     const push = await dockerInside('push', `${stack.registry}/${P}/pushed:1`);
-    expectBlocked(push, new RegExp(`^/v1\\.41/images/${stack.registry}/${P}/pushed/push\\?tag=1$`));
+    expectBlocked(push, cliUri(new RegExp(`/images/${stack.registry}/${P}/pushed/push\\?tag=1$`)));
     expect(await registryHas(`${P}/pushed`, '1')).toBe(false);
   });
 
@@ -298,10 +314,15 @@ describe('deny list: the Testcontainers pattern (build and push denied)', () => 
     expectWorks(await dockerInside('volume', 'rm', `${P}-vol`));
     expect((await direct(['volume', 'inspect', `${P}-vol`])).code).not.toBe(0);
 
-    expectWorks(await dockerInside('network', 'create', `${P}-net`));
     const networks = await dockerInside('network', 'ls', '--format', '{{.Name}}');
     expectWorks(networks);
-    expect(networks.stdout.split('\n')).toContain(`${P}-net`);
+    // Podman on this stack has no user networks (its CNI backend has no plugins, as the Docker engines
+    // here have no bridge): a network it makes is dropped as unusable, so none is made there.
+    if (isPodman()) return;
+    expectWorks(await dockerInside('network', 'create', `${P}-net`));
+    const listed = await dockerInside('network', 'ls', '--format', '{{.Name}}');
+    expectWorks(listed);
+    expect(listed.stdout.split('\n')).toContain(`${P}-net`);
     expectWorks(await dockerInside('network', 'rm', `${P}-net`));
     expect((await direct(['network', 'inspect', `${P}-net`])).code).not.toBe(0);
   });
@@ -322,12 +343,12 @@ describe('allow list: only the listed commands work', () => {
   });
 
   it('blocks images, volume ls and build', async () => {
-    expectBlocked(await dockerInside('images'), /^\/v1\.41\/images\/json/);
-    expectBlocked(await dockerInside('volume', 'ls'), /^\/v1\.41\/volumes/);
+    expectBlocked(await dockerInside('images'), cliUri(/\/images\/json/));
+    expectBlocked(await dockerInside('volume', 'ls'), cliUri(/\/volumes/));
     const build = await inside(cliClient, ['sh', '-c', `printf 'FROM ${BUSYBOX}\\n' | docker build -`], {
       DOCKER_BUILDKIT: '0',
     });
-    expectBlocked(build, /^\/v1\.41\/build\?/);
+    expectBlocked(build, cliUri(/\/build\?/));
   });
 });
 
@@ -336,44 +357,44 @@ describe('wildcards in a deny list block their group and nothing else', () => {
     {
       wildcard: 'container*',
       blocks: [
-        { args: ['container', 'ls'], uri: /^\/v1\.41\/containers\/json/ },
-        { args: ['ps'], uri: /^\/v1\.41\/containers\/json/ },
-        { args: ['container', 'inspect', '<cli>'], uri: /^\/v1\.41\/containers\/[^/]+\/json/ },
+        { args: ['container', 'ls'], uri: cliUri(/\/containers\/json/) },
+        { args: ['ps'], uri: cliUri(/\/containers\/json/) },
+        { args: ['container', 'inspect', '<cli>'], uri: cliUri(/\/containers\/[^/]+\/json/) },
       ],
       spares: [['volume', 'ls'], ['images']],
     },
     {
       wildcard: 'image*',
       blocks: [
-        { args: ['image', 'ls'], uri: /^\/v1\.41\/images\/json/ },
-        { args: ['images'], uri: /^\/v1\.41\/images\/json/ },
-        { args: ['image', 'history', BUSYBOX], uri: /^\/v1\.41\/images\/.*\/history/ },
+        { args: ['image', 'ls'], uri: cliUri(/\/images\/json/) },
+        { args: ['images'], uri: cliUri(/\/images\/json/) },
+        { args: ['image', 'history', BUSYBOX], uri: cliUri(/\/images\/.*\/history/) },
       ],
       spares: [['ps'], ['network', 'ls']],
     },
     {
       wildcard: 'volume*',
-      blocks: [{ args: ['volume', 'ls'], uri: /^\/v1\.41\/volumes/ }],
+      blocks: [{ args: ['volume', 'ls'], uri: cliUri(/\/volumes/) }],
       spares: [['network', 'ls'], ['ps']],
     },
     {
       wildcard: 'network*',
-      blocks: [{ args: ['network', 'ls'], uri: /^\/v1\.41\/networks/ }],
+      blocks: [{ args: ['network', 'ls'], uri: cliUri(/\/networks/) }],
       spares: [['volume', 'ls'], ['ps']],
     },
     {
       wildcard: 'build*',
       blocks: [
-        { args: ['sh', '-c', `printf 'FROM ${BUSYBOX}\\n' | docker build -`], uri: /^\/v1\.41\/build\?/ },
-        { args: ['builder', 'prune', '-f'], uri: /^\/v1\.41\/build\/prune/ },
+        { args: ['sh', '-c', `printf 'FROM ${BUSYBOX}\\n' | docker build -`], uri: cliUri(/\/build\?/) },
+        { args: ['builder', 'prune', '-f'], uri: cliUri(/\/build\/prune/) },
       ],
       spares: [['images'], ['ps']],
     },
     {
       wildcard: 'system*',
       blocks: [
-        { args: ['system', 'df'], uri: /^\/v1\.41\/system\/df/ },
-        { args: ['info'], uri: /^\/v1\.41\/info/ },
+        { args: ['system', 'df'], uri: cliUri(/\/system\/df/) },
+        { args: ['info'], uri: cliUri(/\/info/) },
       ],
       spares: [['ps'], ['images'], ['version']],
     },
@@ -451,7 +472,7 @@ describe('nested containers: what a container creates through its socket is judg
 
     // From inside the outer container: exec into the nested one and push from there.
     const push = await dockerInside('exec', nested, 'docker', 'push', 'myimage');
-    expectBlocked(push, /^\/v1\.41\/images\/docker\.io\/library\/myimage\/push\?tag=latest$/);
+    expectBlocked(push, cliUri(/\/images\/docker\.io\/library\/myimage\/push\?tag=latest$/));
     const id = await inspect<string>(nested, '.Id');
     const entry = (await warden.history()).find(
       (e) => e.kind === 'command-blocked' && e.requester.kind === 'container' && e.requester.id === id,
@@ -515,7 +536,11 @@ describe('a container cannot create a container that takes over the host', () =>
     [['--cap-add', 'all'], 'every capability'],
     // Beyond Docker's defaults, though not an escape by itself: the rule is an allow-list.
     [['--cap-add', 'NET_ADMIN'], 'capability NET_ADMIN'],
-    [['--device', '/dev/null:/dev/hostnull'], 'host device /dev/null'],
+    // The CLI checks a --device against the server's OS, which Podman's /_ping does not name: sent raw
+    // there (below).
+    ...(isPodman()
+      ? []
+      : [[['--device', '/dev/null:/dev/hostnull'], 'host device /dev/null'] as [string[], string]]),
     [['--pid', 'host'], "the host's PID namespace"],
     [['--security-opt', 'seccomp=unconfined'], 'security option "seccomp=unconfined"'],
     [['--security-opt', 'apparmor=unconfined'], 'security option "apparmor=unconfined"'],
@@ -542,6 +567,39 @@ describe('a container cannot create a container that takes over the host', () =>
     );
     expect(entry?.requester).toMatchObject({ kind: 'container', name: cliClient });
   });
+
+  it.runIf(isPodman())(
+    'refuses a create with a host device from inside (Podman: raw, its /_ping names no OS for the CLI)',
+    async () => {
+      const name = `${P}-escalate-device`;
+      const answer = await curlInside([
+        '-XPOST',
+        '-H',
+        'Content-Type: application/json',
+        '--data-binary',
+        JSON.stringify({
+          Image: BUSYBOX,
+          Cmd: ['true'],
+          HostConfig: {
+            NetworkMode: 'none',
+            Devices: [
+              { PathOnHost: '/dev/null', PathInContainer: '/dev/hostnull', CgroupPermissions: 'rwm' },
+            ],
+          },
+        }),
+        `http://localhost${cliApiPrefix(stack)}/containers/create?name=${name}`,
+      ]);
+      expect(answer.status).toBe(403);
+      expect(messageOf(answer)).toContain(
+        `socket-warden: container "${curlClient}" may not create a container with host device /dev/null through its Docker socket`,
+      );
+      expect((await direct(['container', 'inspect', name])).code).not.toBe(0);
+      const entry = (await warden.history()).find(
+        (e) => e.kind === 'request-refused' && e.message.includes('host device /dev/null'),
+      );
+      expect(entry?.requester).toMatchObject({ kind: 'container', name: curlClient });
+    },
+  );
 
   it('still lets it run an ordinary container, dropping capabilities and adding a default one', async () => {
     const result = await dockerInside(
@@ -752,7 +810,8 @@ describe('evasion spellings from inside: none gets a push to the engine', () => 
     { what: 'uppercase V', status: 404, method: 'POST', target: (n) => `/V1.41/images/${n}/push?tag=latest` },
     {
       what: 'trailing slash',
-      status: 404,
+      // Podman's router matches the path without the slash for another method only: 405.
+      status: isPodman() ? 405 : 404,
       method: 'POST',
       target: (n) => `/v1.41/images/${n}/push/?tag=latest`,
     },
@@ -772,7 +831,7 @@ describe('evasion spellings from inside: none gets a push to the engine', () => 
     },
   ];
 
-  it.each(spellings)('$what: answered $status', async ({ status, method, target, extra }) => {
+  it.each(spellings)('$what: answered $status', async ({ what, status, method, target, extra }) => {
     const answer = await curlInside([
       ...auth,
       ...(extra ?? []),
@@ -784,9 +843,13 @@ describe('evasion spellings from inside: none gets a push to the engine', () => 
       'http://localhost/',
     ]);
     // Every spelling that could reach the push handler is blocked (403) or refused (400). The few the
-    // engine itself routes nowhere (404) may pass the filter: the engine answers them with nothing done.
+    // engine itself routes nowhere (404; 405 on Podman) may pass the filter: the engine answers them
+    // with nothing done, Docker in its JSON, Podman's router in plain text.
     expect(answer.status, answer.body).toBe(status);
-    if (status === 404) expect(messageOf(answer)).toBe('page not found');
+    const forwarded = what === 'uppercase V' || what === 'trailing slash';
+    if (forwarded && isPodman())
+      expect(answer.body.trim()).toBe(status === 404 ? 'Not Found' : 'Method Not Allowed');
+    else if (forwarded) expect(messageOf(answer)).toBe('page not found');
     else expect(messageOf(answer)).toMatch(/^socket-warden: /);
   });
 
@@ -855,8 +918,10 @@ describe('evasion spellings from inside: none gets a push to the engine', () => 
       'type=image',
       '--filter',
       'event=push',
+      // Docker's push event names the pushed reference as its ID; Podman's ID is the image's, and the
+      // reference is its name attribute.
       '--format',
-      '{{.Actor.ID}}',
+      '{{.Actor.ID}} {{.Actor.Attributes.name}}',
     ]);
     expect(events.code, events.stderr).toBe(0);
     expect(events.stdout).toContain(`${P}/control`);
@@ -864,11 +929,14 @@ describe('evasion spellings from inside: none gets a push to the engine', () => 
   });
 });
 
-describe('plugins and swarm services cannot hand out the engine socket', () => {
+describe(`plugins and swarm services cannot hand out the engine socket${isPodman() ? ' (Podman has no swarm)' : ''}`, () => {
   const plugin = `${stack.registry}/${P}/plugin:latest`;
 
   beforeAll(async () => {
     await setPolicy({ type: 'deny', commands: ['push'] });
+    // Podman serves no plugin API (no /plugins routes): no plugin can be made or pushed there, and the
+    // refusals below are Socket Warden's own, before any engine.
+    if (isPodman()) return;
     // A real plugin in the registry whose config binds the engine socket's directory: what an
     // attacker would install.
     const work = await fs.mkdtemp(path.join(os.tmpdir(), 'swt-cl-plugin-'));
@@ -914,15 +982,32 @@ describe('plugins and swarm services cannot hand out the engine socket', () => {
   });
 
   afterAll(async () => {
-    await direct(['plugin', 'rm', '-f', plugin]);
+    if (!isPodman()) await direct(['plugin', 'rm', '-f', plugin]);
   });
 
   it('refuses `docker plugin install` and `docker plugin create`', async () => {
-    const install = await dockerInside('plugin', 'install', '--grant-all-permissions', plugin);
-    expect(install.code).not.toBe(0);
-    expect(install.stderr).toContain(
-      "socket-warden: installing or configuring plugins through a container's socket is not allowed",
-    );
+    if (isPodman()) {
+      // The CLI asks for the plugin's privileges first, and Podman has no such route; the install
+      // itself, sent raw, is refused.
+      const answer = await curlInside([
+        '-XPOST',
+        '-H',
+        'Content-Type: application/json',
+        '--data-binary',
+        '[]',
+        `http://localhost${cliApiPrefix(stack)}/plugins/pull?remote=${encodeURIComponent(plugin)}`,
+      ]);
+      expect(answer.status).toBe(403);
+      expect(messageOf(answer)).toContain(
+        "socket-warden: installing or configuring plugins through a container's socket is not allowed",
+      );
+    } else {
+      const install = await dockerInside('plugin', 'install', '--grant-all-permissions', plugin);
+      expect(install.code).not.toBe(0);
+      expect(install.stderr).toContain(
+        "socket-warden: installing or configuring plugins through a container's socket is not allowed",
+      );
+    }
     const created = await inside(cliClient, [
       'sh',
       '-c',
@@ -930,59 +1015,67 @@ describe('plugins and swarm services cannot hand out the engine socket', () => {
     ]);
     expect(created.code).not.toBe(0);
     expect(created.stderr).toContain('socket-warden: ');
+    if (isPodman()) return;
     const plugins = await direct(['plugin', 'ls', '--format', '{{.Name}}']);
     expect(plugins.stdout).not.toContain(P);
   });
 
-  it('denies a swarm service that binds the engine socket or its directory, and leaves the swarm', async () => {
-    const networksBefore = (await direct(['network', 'ls', '--format', '{{.Name}}'])).stdout;
-    expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe('inactive');
-    try {
-      // Loopback and a free port: the default 0.0.0.0:2377 fails wherever another engine runs a swarm.
-      const address = `127.0.0.1:${await freeLoopbackPort()}`;
-      // Swarm control is not handed to a container (a manager runs any service on the engine).
-      const refused = await dockerInside(
-        'swarm',
-        'init',
-        '--listen-addr',
-        address,
-        '--advertise-addr',
-        address,
-      );
-      expect(refused.stderr).toContain('may not initialise a swarm through its Docker socket');
+  it.skipIf(isPodman())(
+    'denies a swarm service that binds the engine socket or its directory, and leaves the swarm',
+    async () => {
+      const networksBefore = (await direct(['network', 'ls', '--format', '{{.Name}}'])).stdout;
       expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe(
         'inactive',
       );
-      expectWorks(await direct(['swarm', 'init', '--listen-addr', address, '--advertise-addr', address]));
-      for (const source of [ENGINE, path.dirname(ENGINE)]) {
-        const service = await dockerInside(
-          'service',
-          'create',
-          '--detach',
-          '--name',
-          `${P}-svc`,
-          '--mount',
-          `type=bind,source=${source},target=/mnt/engine`,
-          CLI_IMAGE,
-          'sleep',
-          '600',
+      try {
+        // Loopback and a free port: the default 0.0.0.0:2377 fails wherever another engine runs a swarm.
+        const address = `127.0.0.1:${await freeLoopbackPort()}`;
+        // Swarm control is not handed to a container (a manager runs any service on the engine).
+        const refused = await dockerInside(
+          'swarm',
+          'init',
+          '--listen-addr',
+          address,
+          '--advertise-addr',
+          address,
         );
-        expect(service.code).not.toBe(0);
-        expect(service.stderr).toContain('socket-warden: docker socket mount denied for swarm service');
+        expect(refused.stderr).toContain('may not initialise a swarm through its Docker socket');
+        expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe(
+          'inactive',
+        );
+        expectWorks(await direct(['swarm', 'init', '--listen-addr', address, '--advertise-addr', address]));
+        for (const source of [ENGINE, path.dirname(ENGINE)]) {
+          const service = await dockerInside(
+            'service',
+            'create',
+            '--detach',
+            '--name',
+            `${P}-svc`,
+            '--mount',
+            `type=bind,source=${source},target=/mnt/engine`,
+            CLI_IMAGE,
+            'sleep',
+            '600',
+          );
+          expect(service.code).not.toBe(0);
+          expect(service.stderr).toContain('socket-warden: docker socket mount denied for swarm service');
+        }
+        const services = await direct(['service', 'ls', '--format', '{{.Name}}']);
+        expect(services.stdout).not.toContain(P);
+      } finally {
+        await direct(['swarm', 'leave', '--force']);
+        // Leaving keeps the docker_gwbridge network the swarm made (sometimes a moment later).
+        if (!networksBefore.includes('docker_gwbridge')) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await direct(['network', 'rm', 'docker_gwbridge']);
+        }
       }
-      const services = await direct(['service', 'ls', '--format', '{{.Name}}']);
-      expect(services.stdout).not.toContain(P);
-    } finally {
-      await direct(['swarm', 'leave', '--force']);
-      // Leaving keeps the docker_gwbridge network the swarm made (sometimes a moment later).
-      if (!networksBefore.includes('docker_gwbridge')) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await direct(['network', 'rm', 'docker_gwbridge']);
-      }
-    }
-    expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe('inactive');
-    expect((await direct(['network', 'ls', '--format', '{{.Name}}'])).stdout).toBe(networksBefore);
-  });
+      expect((await direct(['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim()).toBe(
+        'inactive',
+      );
+      expect((await direct(['network', 'ls', '--format', '{{.Name}}'])).stdout).toBe(networksBefore);
+    },
+  );
 });
 
 describe('shutdown after an upgrade the engine did not grant', () => {

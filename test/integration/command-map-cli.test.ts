@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchEndpoint } from '../../shared/command-map.js';
 import { parseRequestTarget } from '../../electron/core/policy/request-target.js';
-import { docker, loadStack, type CliResult } from './stack.js';
+import { docker, isDockerd, isPodman, loadStack, type CliResult } from './stack.js';
 
 interface Recorded {
   method: string;
@@ -94,8 +94,21 @@ const tarFile = join(dir, 'image.tar');
 const exportFile = join(dir, 'rootfs.tar');
 const copied = join(dir, 'copied');
 
+/**
+ * Podman on this stack has no user networks: its CNI backend has no plugins (no bridge, as the Docker
+ * engines here run with --bridge=none), and a network `network create` writes is then dropped by libpod
+ * as unusable ("network not found"). There the steps that need one are left out (connect, disconnect,
+ * rm), `network inspect` inspects the default network and the container runs with --network none;
+ * the same requests are proved on the Docker engines.
+ */
+const userNetworks = isDockerd();
+/** Podman's compat commit cannot decode the body the CLI sends ("Decode(): EOF"). */
+const commitWorks = !isPodman();
+/** Podman 4.3's compat API has no container update route ("Not Found"). */
+const updateWorks = !isPodman();
+
 // In order: later commands use what earlier ones made. [command name to check, docker args]
-const scenario: Array<[string, string[]]> = [
+const everyStep: Array<[string, string[]]> = [
   ['version', ['version']],
   ['info', ['info']],
   ['system df', ['system', 'df']],
@@ -129,14 +142,14 @@ const scenario: Array<[string, string[]]> = [
   ['volume inspect', ['volume', 'inspect', volume]],
   ['network create', ['network', 'create', network]],
   ['network ls', ['network', 'ls']],
-  ['network inspect', ['network', 'inspect', network]],
+  ['network inspect', ['network', 'inspect', userNetworks ? network : 'bridge']],
   [
     'run',
     [
       'run',
       '-d',
       '--network',
-      network,
+      userNetworks ? network : 'none',
       '-v',
       `${volume}:/data`,
       '--name',
@@ -179,6 +192,12 @@ const scenario: Array<[string, string[]]> = [
   ['network rm', ['network', 'rm', network]],
   ['volume rm', ['volume', 'rm', volume]],
 ];
+const needsNetwork = new Set(['network create', 'network disconnect', 'network connect', 'network rm']);
+const scenario = everyStep.filter(
+  ([command, args]) =>
+    (userNetworks || !needsNetwork.has(command)) &&
+    (commitWorks || args[0] !== 'rmi' || !args.includes(committed)),
+);
 
 describe('command map against the real docker CLI', () => {
   beforeAll(async () => {
@@ -204,8 +223,12 @@ describe('command map against the real docker CLI', () => {
   it.each(scenario)('%s: every request maps to an endpoint naming it (docker %j)', async (command, args) => {
     const input = args[0] === 'build' ? `FROM ${busybox}\nLABEL sw-cmdmap=${id}\n` : undefined;
     const { result, requests } = await recordCommand(args, input);
-    expect(result.code, result.stderr).toBe(0);
+    // Podman fails the CLI's commit and update (above); what the CLI sent is mapped all the same.
+    if (!commitWorks && args[0] === 'commit') expect(result.stderr).toContain('Decode(): EOF');
+    else if (!updateWorks && args[0] === 'update') expect(result.stderr).toContain('Not Found');
+    else expect(result.code, result.stderr).toBe(0);
     expect(requests.length, 'sent nothing beyond the ping').toBeGreaterThan(1);
+
     expect(unmapped(command, requests)).toEqual([]);
   });
 

@@ -393,10 +393,14 @@ describe(`a container gets no more of the host than it has (${stack.engine})`, (
       ).code,
     ).toBe(0);
     expect((await inside('volume', 'rm', volume)).code).toBe(0);
-    const network = `${P}-net`;
-    const made = await inside('network', 'create', '--internal', network);
-    expect(made.code, made.stderr).toBe(0);
-    expect((await inside('network', 'rm', network)).code).toBe(0);
+    // Podman on this stack has no user networks (its CNI backend has no plugins, as the Docker engines
+    // here have no bridge): a network it makes is dropped as unusable, so none is made there.
+    if (!isPodman()) {
+      const network = `${P}-net`;
+      const made = await inside('network', 'create', '--internal', network);
+      expect(made.code, made.stderr).toBe(0);
+      expect((await inside('network', 'rm', network)).code).toBe(0);
+    }
     await fs.writeFile(path.join(shared, 'Dockerfile'), `FROM ${BUSYBOX}\nLABEL built-by=${P}\n`);
     const tag = `${P}-built:1`;
     cleanup.push(tag);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineApiError, EngineClient } from '../../electron/core/engine-api/engine-client.js';
 import { lineSplitter } from '../../electron/core/engine-api/json-lines.js';
 import { isNotFound, unlessNotFound } from '../../electron/core/images/engine-not-found.js';
-import { docker, loadStack } from './stack.js';
+import { docker, isPodman, loadStack } from './stack.js';
 
 const stack = loadStack();
 const TAG = `swt-engine-client/busybox:${process.pid}`;
@@ -89,7 +89,9 @@ describe('EngineClient against the engine', () => {
         ),
       );
       expect((await docker(stack.dockerHost, ['tag', 'sw-test/busybox', TAG])).code).toBe(0);
-      expect((await seen).id).toMatch(/^sha256:/);
+      // Docker's image events carry the image ID; Podman's the same ID without its `sha256:`.
+      const id = (await engine.inspectImage('sw-test/busybox')).Id;
+      expect((await seen).id).toBe(isPodman() ? id.replace(/^sha256:/, '') : id);
     } finally {
       stream.destroy();
     }

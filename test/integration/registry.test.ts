@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parseImageListEntry } from '../../shared/image-reference.js';
 import { DigestRefresher } from '../../electron/core/registry/digest-refresher.js';
 import { DockerConfigCredentials } from '../../electron/core/registry/docker-credentials.js';
 import { RegistryClient } from '../../electron/core/registry/registry-client.js';
-import { docker, execFileAsync, loadStack } from './stack.js';
+import { docker, execFileAsync, isPodman, loadStack } from './stack.js';
 
 const stack = loadStack();
 const ID = randomBytes(4).toString('hex');
@@ -44,18 +44,26 @@ async function cli(args: string[], input?: string): Promise<string> {
   return result.stdout;
 }
 
-/** Tags a local test image as `ref`, pushes it, and returns the RepoDigest the engine recorded. */
+/**
+ * Tags a local test image as `ref`, pushes it, and returns the digest the push reported, once the
+ * engine records it as a RepoDigest of the repository. Podman records the digest of its local manifest,
+ * not of the one it pushed (it recompresses the layers): there the tag is pulled back, which adds the
+ * registry's digest, as scripts/test-stack.sh does for the stack's images.
+ */
 async function push(image: string, ref: string, config?: string): Promise<string> {
   const configArgs = config ? ['--config', config] : [];
   await cli(['tag', image, ref]);
   localTags.push(ref);
-  await cli([...configArgs, 'push', '-q', ref]);
+  const pushed = await cli([...configArgs, 'push', ref]);
+  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+  if (!digest) throw new Error(`docker push ${ref} reported no digest: ${pushed}`);
+  if (isPodman()) await cli([...configArgs, 'pull', '-q', ref]);
   const repo = ref.slice(0, ref.lastIndexOf(':'));
   const digests = JSON.parse(
     await cli(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref]),
   ) as string[];
-  const digest = digests.find((d) => d.startsWith(`${repo}@`))?.slice(repo.length + 1);
-  if (!digest) throw new Error(`no RepoDigest for ${repo} in ${digests.join(', ')}`);
+  if (!digests.includes(`${repo}@${digest}`))
+    throw new Error(`${repo}@${digest} is not a RepoDigest of ${ref}: ${digests.join(', ')}`);
   return digest;
 }
 
@@ -76,7 +84,9 @@ async function startRegistry(name: string, auth: string): Promise<string> {
   for (;;) {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/v2/`);
-      if (response.status === 401) return `127.0.0.1:${port}`;
+      // Podman's login (/auth) speaks plain HTTP to localhost only, whatever registries.conf says of
+      // 127.0.0.1: its registries are named localhost (which is 127.0.0.1 here).
+      if (response.status === 401) return `${isPodman() ? 'localhost' : '127.0.0.1'}:${port}`;
     } catch {
       // not listening yet
     }
@@ -144,15 +154,16 @@ describe('against the stack registry', () => {
     const recorded = JSON.parse(
       await cli(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'sw-test/docker-cli:latest']),
     ) as string[];
-    const cliDigest = recorded.find((d) => d.startsWith(`${stack.registry}/library/docker@`))?.split('@')[1];
-    expect(cliDigest).toMatch(/^sha256:/);
-    expect(
-      await client.manifestDigest({
-        registry: stack.registry,
-        repository: 'library/docker',
-        reference: 'cli',
-      }),
-    ).toEqual({ status: 'found', digest: cliDigest });
+    const found = await client.manifestDigest({
+      registry: stack.registry,
+      repository: 'library/docker',
+      reference: 'cli',
+    });
+    expect(found).toMatchObject({ status: 'found', digest: expect.stringMatching(/^sha256:/) });
+    // Podman also lists its local manifest's digest; the registry's is among them on every engine.
+    expect(recorded).toContain(
+      `${stack.registry}/library/docker@${found.status === 'found' ? found.digest : ''}`,
+    );
   });
 
   it('says not-found for an unknown tag, repository or digest', async () => {
@@ -336,9 +347,21 @@ async function startTokenServer(
 ): Promise<Server> {
   const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
   const server = createServer((request, response) => {
+    let form = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (form += chunk));
+    request.on('end', () => answer(request, response, new URLSearchParams(form)));
+  });
+  // GET with Basic auth (the docker engine's flow), or an OAuth2 POST form with grant_type=password
+  // (the containerd image store's), which expects the token as access_token.
+  const answer = (request: IncomingMessage, response: ServerResponse, form: URLSearchParams): void => {
     const url = new URL(request.url ?? '/', 'http://token');
+    for (const [key, value] of form) if (key !== 'password') url.searchParams.set(key, value);
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const [user, password] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
+    const [user, password] = basic
+      ? Buffer.from(basic, 'base64').toString().split(':')
+      : form.get('grant_type') === 'password'
+        ? [form.get('username') ?? '', form.get('password') ?? '']
+        : [];
     if (user !== undefined && !(user === 'warden' && password === 'warden-pass')) {
       response.writeHead(401).end();
       return;
@@ -365,9 +388,10 @@ async function startTokenServer(
       }),
     );
     const signature = b64url(sign('sha256', Buffer.from(`${header}.${claims}`), key));
+    const token = `${header}.${claims}.${signature}`;
     response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: 300 }));
-  });
+    response.end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  };
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
 }
