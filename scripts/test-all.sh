@@ -35,8 +35,8 @@ JOBS=${SW_ENGINE_JOBS:-2}
 echo "== lint and format"
 npx eslint .
 npx prettier --check .
-echo "== type-check (strict; Electron files against Electron's type definitions)"
-npx tsc -p tsconfig.json --noEmit
+echo "== type-check (strict; two projects: Node without the DOM, the renderer without Node)"
+npm run typecheck --silent
 echo "== build"
 npm run build --silent
 echo "== unit tests"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../shared/history-entry.js';
 import type { AppState } from '../../shared/ipc-contract.js';
-import { buildTrayModel, guardState, type TrayMenuItem } from './tray-model.js';
+import { buildTrayModel, type TrayMenuItem } from './tray-model.js';
 
 const state: AppState = {
   policy: {
@@ -47,23 +47,6 @@ const denial = (id: number, image: string): HistoryEntry => ({
   image,
   reason: 'not-allowed',
   message: 'denied',
-});
-
-describe('guardState', () => {
-  it.each([
-    [state, 'enforcing'],
-    [withPolicy({ enforcing: false }), 'paused'],
-    [withPolicy({ locked: true, enforcing: false }), 'locked'],
-    [
-      {
-        ...withPolicy({ locked: true }),
-        status: { ...state.status, engine: { reachable: false, upstreamSocket: 'x' } },
-      },
-      'unreachable',
-    ],
-  ] as const)('picks the icon for %#', (input, expected) => {
-    expect(guardState(input)).toBe(expected);
-  });
 });
 
 describe('buildTrayModel', () => {

@@ -1,9 +1,8 @@
 // What the tray shows, as plain data: the icon for the guard state, the tooltip and the menu. Built
 // from the app state alone so it is tested without a display; tray.ts turns it into Electron menus.
 import type { HistoryEntry, HistoryId } from '../../shared/history-entry.js';
+import { guardState, guardStateLabels, type GuardState } from '../../shared/guard-state.js';
 import type { AppState } from '../../shared/ipc-contract.js';
-
-export type GuardState = 'enforcing' | 'paused' | 'locked' | 'unreachable';
 
 export type TrayAction =
   | { kind: 'set-enforcement'; enforcing: boolean }
@@ -30,20 +29,6 @@ export interface TrayModel {
   icon: GuardState;
   tooltip: string;
   menu: TrayMenuItem[];
-}
-
-export const guardStateLabels: Record<GuardState, string> = {
-  enforcing: 'Guarding the Docker socket',
-  paused: 'Enforcement paused',
-  locked: 'Managed by administrator',
-  unreachable: 'Docker Engine unreachable',
-};
-
-/** An unreachable engine matters most (nothing works), then who is in charge, then on or off. */
-export function guardState(state: AppState): GuardState {
-  if (!state.status.engine.reachable) return 'unreachable';
-  if (state.policy.locked) return 'locked';
-  return state.policy.enforcing ? 'enforcing' : 'paused';
 }
 
 const recentLimit = 5;

@@ -1,7 +1,8 @@
 // Renders the plain tray model (tray-model.ts) as an Electron Tray with a context menu.
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import type { GuardState, TrayAction, TrayMenuItem, TrayModel } from './tray-model.js';
+import type { GuardState } from '../../shared/guard-state.js';
+import type { TrayAction, TrayMenuItem, TrayModel } from './tray-model.js';
 
 export interface AppTray {
   render(model: TrayModel): void;

@@ -1,6 +1,6 @@
-import type { AppState } from '../../../shared/ipc-contract.js';
 // The tray's own rule, so the window and the tray never disagree.
-import { guardState, guardStateLabels, type GuardState } from '../../../electron/main/tray-model.js';
+import { guardState, guardStateLabels, type GuardState } from '../../../shared/guard-state.js';
+import type { AppState } from '../../../shared/ipc-contract.js';
 
 const shortLabels: Record<GuardState, string> = {
   enforcing: 'Guarding the socket',
