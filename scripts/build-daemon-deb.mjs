@@ -65,6 +65,11 @@ fs.mkdirSync(STAGE, { recursive: true });
 for (const part of DIST_PARTS) {
   copyTree(path.join(ROOT, 'dist', part), at(`${APP}/dist/${part}`), (name) => !name.endsWith('.map'));
 }
+// The zero-copy relay (an N-API addon, so the bundled Node 22 loads what Node 20 built), when the
+// build made one; without it the daemon relays through JavaScript.
+if (fs.existsSync(path.join(ROOT, 'dist/native')))
+  copyTree(path.join(ROOT, 'dist/native'), at(`${APP}/dist/native`));
+else log('no dist/native: the package relays through JavaScript (see scripts/build-native.mjs)');
 copyTree(path.join(ROOT, 'bin'), at(`${APP}/bin`));
 copyTree(path.join(ROOT, 'packaging'), at(`${APP}/packaging`));
 
@@ -253,11 +258,13 @@ function keepInModule(name) {
 function checkImports(files) {
   const staged = new Set(files);
   const packages = new Set();
-  // tsc emits every static import and export-from at the start of a line; dynamic ones take a literal.
+  // tsc emits every static import and export-from at the start of a line; dynamic ones take a literal,
+  // and so do the requires of a createRequire (the engine client requires dockerode, a CommonJS package).
   const patterns = [
     /^\s*(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm,
     /^\s*import\s*['"]([^'"]+)['"]/gm,
     /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');

@@ -1,6 +1,6 @@
 // The settings contract (shared/ipc-contract.ts) implemented on the engine: the same handlers serve
 // the Electron window over IPC and the browser over `serve --ui`.
-import { parseImageReference, repositoryName, type ImageListEntry } from '../../../shared/image-reference.js';
+import type { ImageListEntry } from '../../../shared/image-reference.js';
 import {
   ContractError,
   type AppState,
@@ -9,19 +9,22 @@ import {
   type Status,
 } from '../../../shared/ipc-contract.js';
 import type { HistoryStore } from '../history/history-store.js';
-import type { EngineImages } from '../images/engine-images.js';
+import type { EngineImages, RepullResult, RepullStep } from '../images/engine-images.js';
 import type { MismatchedImages } from '../images/mismatched-images.js';
 import { commandCatalog } from './command-catalog.js';
-import { digestRefs } from '../policy/image-decision.js';
 import { formatHistoryExport } from './history-export.js';
 import { checkPolicyDraft } from './policy-check.js';
 import type { DigestRefresher } from '../registry/digest-refresher.js';
+import { DockerConfigCredentials } from '../registry/docker-credentials.js';
+import { RegistryClient, type ManifestDigestClient } from '../registry/registry-client.js';
 import { SettingsLockedError, type PolicySource } from '../settings/policy-source.js';
 
 export interface ContractHandlerDeps {
   policySource: PolicySource;
   history: HistoryStore;
   images: EngineImages;
+  /** Asked before a re-pull (fresh, not the refresher's cache); default: config.json's credentials. */
+  registry?: ManifestDigestClient;
   mismatched: MismatchedImages;
   refresher: DigestRefresher;
   entries(): readonly ImageListEntry[];
@@ -36,6 +39,7 @@ function lockedError(): ContractError {
 
 export function createContractHandlers(deps: ContractHandlerDeps): ContractHandlers {
   const { policySource, history, images, events } = deps;
+  const registry = deps.registry ?? new RegistryClient({ credentials: new DockerConfigCredentials() });
   const changeUserSettings = (
     change: (user: ReturnType<PolicySource['userSettings']>) => ReturnType<PolicySource['userSettings']>,
   ) => {
@@ -69,36 +73,49 @@ export function createContractHandlers(deps: ContractHandlerDeps): ContractHandl
         phase: 'removing' | 'pulling' | 'verifying' | 'done' | 'failed',
         extra: Record<string, unknown> = {},
       ) => events.emit('repullProgress', { image, phase, fraction: null, ...extra });
-      progress('removing');
       const layers = new Map<string, { current: number; total: number }>();
+      const onStep = (step: RepullStep): void => {
+        switch (step.step) {
+          case 'checking':
+            return progress('verifying', { detail: `asking the registry for the digest of ${step.name}` });
+          case 'pulling': {
+            const event = step.progress;
+            if (!event) return progress('pulling', { detail: `pulling ${step.registryDigest}` });
+            if (event.id && event.total)
+              layers.set(event.id, { current: event.current ?? 0, total: event.total });
+            const sums = [...layers.values()].reduce(
+              (acc, l) => ({ current: acc.current + l.current, total: acc.total + l.total }),
+              { current: 0, total: 0 },
+            );
+            return progress('pulling', {
+              fraction: sums.total > 0 ? Math.min(1, sums.current / sums.total) : null,
+              detail: event.id ? `${event.id}: ${event.status}` : event.status,
+            });
+          }
+          case 'verifying':
+            return progress('verifying', { fraction: 1, detail: `checking the pulled ${step.name}` });
+          case 'removing-previous':
+            // Only after the pull put the new digest in place, and only a dangling image, without force.
+            return progress('removing', { fraction: 1, detail: `removing the previous image ${step.id}` });
+        }
+      };
+      let result: RepullResult;
       try {
-        const pulled = await images.repull(image, (event) => {
-          if (event.id && event.total)
-            layers.set(event.id, { current: event.current ?? 0, total: event.total });
-          const sums = [...layers.values()].reduce(
-            (acc, l) => ({ current: acc.current + l.current, total: acc.total + l.total }),
-            { current: 0, total: 0 },
-          );
-          progress('pulling', {
-            fraction: sums.total > 0 ? Math.min(1, sums.current / sums.total) : null,
-            detail: event.id ? `${event.id}: ${event.status}` : event.status,
-          });
-        });
-        progress('verifying', { fraction: 1 });
-        // The digest of the repository that was pulled (an image can carry digests of several).
-        const wanted = parseImageReference(image);
-        const repository = wanted.ok ? repositoryName(wanted.value) : undefined;
-        const digest =
-          digestRefs(pulled).find((ref) => ref.repository === repository)?.digest ??
-          digestRefs(pulled)[0]?.digest ??
-          pulled.id;
-        progress('done', { fraction: 1, digest });
-        events.emit('stateChanged', deps.state());
-        return { image, digest };
+        result = await images.repull(image, registry, onStep);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        progress('failed', { error: message });
-        throw new ContractError('unavailable', `re-pull of ${image} failed: ${message}`);
+        result = { outcome: 'failed', message: error instanceof Error ? error.message : String(error) };
+      }
+      switch (result.outcome) {
+        case 'pulled':
+          progress('done', { fraction: 1, digest: result.digest, detail: result.note });
+          events.emit('stateChanged', deps.state());
+          return { image, digest: result.digest };
+        case 'refused':
+          progress('failed', { error: result.message });
+          throw new ContractError('invalid-input', `re-pull of ${image} refused: ${result.message}`);
+        case 'failed':
+          progress('failed', { error: result.message });
+          throw new ContractError('unavailable', `re-pull of ${image} failed: ${result.message}`);
       }
     },
   };

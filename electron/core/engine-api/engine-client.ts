@@ -1,8 +1,17 @@
 // The few Engine API calls the daemon makes itself (inspect, list, version, events, pull, remove),
-// over node:http on the engine's unix socket. Not dockerode: its client pulls in ssh2 (which builds a
-// zlib stream and a WebAssembly instance with 16 MB of memory as it loads) and gRPC, about 20 MB of
-// a resident daemon that only ever speaks HTTP to a local socket.
+// through dockerode on the engine's unix socket. The proxy's data path does not use it: it speaks
+// HTTP/1.1 to the engine itself (proxy/engine-exchange.ts).
+//
+// dockerode is loaded without its ssh transport and BuildKit session (dockerode-loader.ts), and its
+// progress reader is not used: it decodes each chunk on its own, so a UTF-8 character split across
+// chunks would become U+FFFD (json-lines.ts reads the streams).
+import type Dockerode from 'dockerode';
 import http from 'node:http';
+import { DockerConfigCredentials, type CredentialSource } from '../registry/docker-credentials.js';
+import { loadDockerode } from './dockerode-loader.js';
+import { engineAuthConfig, registryOfRepository } from './engine-auth-config.js';
+
+const Docker = loadDockerode();
 
 /** The engine answered with an error status; `statusCode` 404 means it has no such object. */
 export class EngineApiError extends Error {
@@ -14,9 +23,6 @@ export class EngineApiError extends Error {
     super(message);
   }
 }
-
-/** Query parameters; objects (e.g. event filters) are sent as JSON, as the Engine API expects. */
-export type EngineQuery = Record<string, string | boolean | Record<string, string[]> | undefined>;
 
 /** The parts of `GET /containers/{id}/json` the daemon reads. */
 export interface ContainerInspect {
@@ -75,80 +81,128 @@ export interface ExecInspect {
   ProcessConfig?: { privileged?: boolean } | null;
 }
 
-/** Error bodies are small JSON objects; more than this is not an answer worth reading. */
-const MAX_ERROR_BODY = 64 * 1024;
-
 /**
  * Encodes an object name for a path segment. '/', ':' and '@' stay (image references contain them
  * and the engine routes `{name:.*}`); anything that would end or bend the path ('?', '#', '%',
- * spaces) is escaped, so the engine is asked about exactly the name it was given.
+ * spaces) is escaped, so the engine is asked about exactly the name it was given. dockerode puts
+ * names into paths as they are, so every name goes through this first.
  */
 export function engineName(name: string): string {
   return encodeURIComponent(name).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/g, '@');
 }
 
-function queryString(query: EngineQuery | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+export interface EngineClientOptions {
+  /** Where a pull's registry credentials come from; default: the docker CLI's config.json and helpers. */
+  credentials?: CredentialSource;
+}
+
+/** What docker-modem rejects with when the engine answers with a status the call does not expect. */
+interface ModemError extends Error {
+  statusCode?: number;
+  json?: unknown;
+}
+
+/**
+ * The engine's error answer as an EngineApiError carrying the status, in the same words whatever the
+ * call: `(HTTP code 404) No such image: …`. Errors without a status (the socket refused, ENOENT) pass
+ * through as they are: they are failures, not answers.
+ */
+function engineError(error: unknown): unknown {
+  const modem = error as ModemError | null;
+  if (typeof modem?.statusCode !== 'number') return error;
+  const body = modem.json as { message?: unknown } | null | undefined;
+  // Streamed calls (pull, events) carry no parsed body; docker-modem put the engine's message into its
+  // own: `(HTTP code 404) <reason> - <message> `.
+  const message =
+    typeof body?.message === 'string'
+      ? body.message
+      : modem.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+  return new EngineApiError(modem.statusCode, `(HTTP code ${modem.statusCode}) ${message || 'no message'}`);
+}
+
+/** Runs a dockerode call, turning the engine's error answers into EngineApiErrors. */
+async function ask<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw engineError(error);
   }
-  const text = params.toString();
-  return text ? `?${text}` : '';
 }
 
 export class EngineClient {
   /** Keep-alive: the create path inspects images and containers; a new connection each time costs. */
   private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly docker: Dockerode;
+  private readonly credentials: CredentialSource;
 
-  constructor(readonly socketPath: string) {}
+  constructor(
+    readonly socketPath: string,
+    options: EngineClientOptions = {},
+  ) {
+    this.credentials = options.credentials ?? new DockerConfigCredentials();
+    // docker-modem starts from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT and lets the
+    // options override them: every one of them is overridden, so the socket given is the one spoken to
+    // (a tcp:// or ssh:// DOCKER_HOST would otherwise win over socketPath).
+    const modemOptions: Dockerode.DockerOptions & { agent: http.Agent } = {
+      socketPath,
+      host: undefined,
+      port: undefined,
+      protocol: 'http',
+      ca: undefined,
+      cert: undefined,
+      key: undefined,
+      timeout: undefined,
+      agent: this.agent,
+    };
+    this.docker = new Docker(modemOptions);
+  }
 
   inspectContainer(id: string): Promise<ContainerInspect> {
-    return this.json<ContainerInspect>('GET', `/containers/${engineName(id)}/json`);
+    return this.inspectContainerJson(id) as Promise<ContainerInspect>;
   }
 
   /** The whole inspect answer, for callers that check it with their own schema. */
   inspectContainerJson(id: string): Promise<unknown> {
-    return this.json<unknown>('GET', `/containers/${engineName(id)}/json`);
+    return ask(() => this.docker.getContainer(engineName(id)).inspect());
   }
 
   inspectNetwork(id: string): Promise<NetworkInspect> {
-    return this.json<NetworkInspect>('GET', `/networks/${engineName(id)}`);
+    return ask(() => this.docker.getNetwork(engineName(id)).inspect() as Promise<NetworkInspect>);
   }
 
   inspectExec(id: string): Promise<ExecInspect> {
-    return this.json<ExecInspect>('GET', `/exec/${engineName(id)}/json`);
+    return ask(() => this.docker.getExec(engineName(id)).inspect() as Promise<ExecInspect>);
   }
 
+  // The engine's own JSON, typed by the interfaces above (the parts read); fields are checked where read.
   info(): Promise<EngineInfo> {
-    return this.json<EngineInfo>('GET', '/info');
+    return ask(() => this.docker.info() as Promise<EngineInfo>);
   }
 
   inspectVolume(name: string): Promise<VolumeInspect> {
-    return this.json<VolumeInspect>('GET', `/volumes/${engineName(name)}`);
+    return ask(() => this.docker.getVolume(engineName(name)).inspect() as Promise<VolumeInspect>);
   }
 
   inspectImage(name: string): Promise<ImageInspect> {
-    return this.json<ImageInspect>('GET', `/images/${engineName(name)}/json`);
+    return ask(() => this.docker.getImage(engineName(name)).inspect() as Promise<ImageInspect>);
   }
 
   listImages(): Promise<ImageSummary[]> {
-    return this.json<ImageSummary[]>('GET', '/images/json');
+    return ask(() => this.docker.listImages() as Promise<ImageSummary[]>);
   }
 
   version(): Promise<EngineVersion> {
-    return this.json<EngineVersion>('GET', '/version');
+    return ask(() => this.docker.version() as Promise<EngineVersion>);
   }
 
-  /** `DELETE /containers/{id}?force=1&v=1`: what the engine does itself to a `--rm` container whose start failed. */
+  /** `DELETE /containers/{id}?force=true&v=true`: what the engine does itself to a `--rm` container whose start failed. */
   async removeContainer(id: string): Promise<void> {
-    (await this.request('DELETE', `/containers/${engineName(id)}`, { force: true, v: true })).resume();
+    await ask(() => this.docker.getContainer(engineName(id)).remove({ force: true, v: true }));
   }
 
   /** `POST /containers/{id}/kill` (SIGKILL). */
   async killContainer(id: string): Promise<void> {
-    (await this.request('POST', `/containers/${engineName(id)}/kill`)).resume();
+    await ask(() => this.docker.getContainer(engineName(id)).kill());
   }
 
   /** `POST /containers/{id}/update` with only a restart policy. */
@@ -156,81 +210,47 @@ export class EngineClient {
     id: string,
     name: 'no' | 'always' | 'unless-stopped' | 'on-failure',
   ): Promise<void> {
-    (
-      await this.request('POST', `/containers/${engineName(id)}/update`, undefined, {
-        RestartPolicy: { Name: name },
-      })
-    ).resume();
+    await ask(() => this.docker.getContainer(engineName(id)).update({ RestartPolicy: { Name: name } }));
   }
 
+  /**
+   * `DELETE /images/{name}` without force: the engine refuses (409) an image a container uses, one with
+   * child images, or an ID named by several repositories.
+   */
   async removeImage(name: string): Promise<void> {
-    (await this.request('DELETE', `/images/${engineName(name)}`, { noprune: false })).resume();
+    await ask(() => this.docker.getImage(engineName(name)).remove({ noprune: false }));
   }
 
-  /** `POST /images/create`: resolves once the engine starts answering; the body is JSON-lines progress. */
-  pull(repository: string, tag: string): Promise<http.IncomingMessage> {
-    return this.request('POST', '/images/create', { fromImage: repository, tag });
+  /**
+   * `POST /images/create` with the registry's credentials from config.json (`X-Registry-Auth`), when it
+   * has any: resolves once the engine starts answering; the body is JSON-lines progress.
+   */
+  async pull(repository: string, tag: string): Promise<http.IncomingMessage> {
+    const registry = registryOfRepository(repository);
+    const credential = await this.credentials.credentialFor(registry);
+    const auth = credential ? engineAuthConfig(credential, registry) : undefined;
+    return ask(
+      () =>
+        this.docker.createImage(auth, {
+          fromImage: repository,
+          tag,
+        }) as unknown as Promise<http.IncomingMessage>,
+    );
   }
 
   /** `GET /events` with filters: resolves once the engine accepted; the body is one JSON object per line. */
   events(filters: Record<string, string[]>): Promise<http.IncomingMessage> {
-    return this.request('GET', '/events', { filters });
+    // docker-modem sends object query values as JSON, as the Engine API expects for filters.
+    return ask(
+      () =>
+        this.docker.getEvents({
+          filters,
+        } as Dockerode.GetEventsOptions) as unknown as Promise<http.IncomingMessage>,
+    );
   }
 
   /** Closes idle keep-alive connections (open streams are their owners' to destroy). */
   close(): void {
     this.agent.destroy();
   }
-
-  private async json<T>(method: string, path: string, query?: EngineQuery): Promise<T> {
-    const response = await this.request(method, path, query);
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-    // The engine's own JSON, typed by the caller's interface as dockerode did; fields are checked where read.
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-  }
-
-  /** Sends a request (with a JSON body when given); resolves with a 2xx response, rejects with EngineApiError otherwise. */
-  private request(
-    method: string,
-    path: string,
-    query?: EngineQuery,
-    body?: unknown,
-  ): Promise<http.IncomingMessage> {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          socketPath: this.socketPath,
-          agent: this.agent,
-          method,
-          path: `${path}${queryString(query)}`,
-          ...(data ? { headers: { 'Content-Type': 'application/json', 'Content-Length': data.length } } : {}),
-        },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(response);
-          void errorOf(status, response).then(reject, reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(data);
-    });
-  }
-}
-
-/** The engine's error answer, `{"message": ...}`, as an EngineApiError carrying the status. */
-async function errorOf(status: number, response: http.IncomingMessage): Promise<EngineApiError> {
-  let text = '';
-  for await (const chunk of response) {
-    if (text.length < MAX_ERROR_BODY) text += (chunk as Buffer).toString('utf8');
-  }
-  let message = text.trim();
-  try {
-    const parsed = JSON.parse(text) as { message?: unknown } | null;
-    if (typeof parsed?.message === 'string') message = parsed.message;
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return new EngineApiError(status, `(HTTP code ${status}) ${message || 'no message'}`);
 }

@@ -1,12 +1,23 @@
 // What the engine knows about images, asked over its API on the upstream socket: resolve a request's
 // image to its ID, repository digests and layers; find local images of a repository (for derived-image
-// parents); remove and pull again (the "re-pull" action).
+// parents); pull a moved tag again (the "re-pull" action, decided in repull-decision.ts).
 import type { IncomingMessage } from 'node:http';
-import { parseImageReference, repositoryName } from '../../../shared/image-reference.js';
+import { parseImageReference, repositoryName, type Parsed } from '../../../shared/image-reference.js';
 import { EngineClient, type ImageInspect } from '../engine-api/engine-client.js';
 import { readJsonLines } from '../engine-api/json-lines.js';
-import type { LocalImage } from '../policy/image-decision.js';
+import { digestRefs, type LocalImage } from '../policy/image-decision.js';
+import type { ManifestDigestClient, ManifestDigestResult } from '../registry/registry-client.js';
 import { isNotFound, unlessNotFound } from './engine-not-found.js';
+import {
+  decideAfterPull,
+  decideBeforePull,
+  originDigests,
+  type AfterPull,
+  type BeforePullFacts,
+  type LocalCopy,
+  type RepullRefusal,
+  type RepullTarget,
+} from './repull-decision.js';
 
 export interface PullProgress {
   status: string;
@@ -14,6 +25,32 @@ export interface PullProgress {
   current?: number;
   total?: number;
 }
+
+/** What a re-pull is doing, for progress lines and the pane. */
+export type RepullStep =
+  | { step: 'checking'; name: string }
+  | { step: 'pulling'; name: string; registryDigest: string; progress?: PullProgress }
+  | { step: 'verifying'; name: string }
+  | { step: 'removing-previous'; name: string; id: string };
+
+/** What became of the image the name resolved to before a successful re-pull. */
+export type PreviousImage = 'removed' | 'kept' | 'gone' | 'same-image';
+
+export type RepullResult =
+  | { outcome: 'refused'; reason: RepullRefusal; message: string }
+  /** The pull failed; the previous image is untouched. */
+  | { outcome: 'failed'; message: string }
+  | {
+      outcome: 'pulled';
+      name: string;
+      /** The image the name resolves to now, and the registry digest it carries. */
+      id: string;
+      digest: string;
+      previousId: string;
+      previous: PreviousImage;
+      /** Says what became of the previous image, and why. */
+      note: string;
+    };
 
 function toLocalImage(info: ImageInspect): LocalImage {
   return {
@@ -111,47 +148,165 @@ export class EngineImages {
     }));
   }
 
-  /** Removes the local tag and pulls it again, reporting progress; returns the pulled image. */
+  /**
+   * Pulls `reference` again when its registry's tag has moved, never losing an image: the registry is
+   * asked first (refused, saying why, when the local copy already has its digest or exists only
+   * locally), the pull comes before any removal and re-points the tag by itself, and the previous image
+   * is removed afterwards only when it is dangling, without force, so the engine keeps it while any
+   * container or child image uses it.
+   */
   async repull(
     reference: string,
-    onProgress: (event: PullProgress) => void = () => undefined,
-  ): Promise<LocalImage> {
-    const parsed = parseImageReference(reference);
-    if (!parsed.ok) throw new Error(`"${reference}" is not an image reference: ${parsed.error}`);
-    const ref = parsed.value;
-    const tag = ref.tag ?? 'latest';
-    const name = `${repositoryName(ref)}:${tag}`;
-    try {
-      await this.engine.removeImage(name);
-      onProgress({ status: `Removed ${name}` });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    let failure: string | undefined;
-    await readJsonLines(await this.engine.pull(repositoryName(ref), tag), (value) => {
-      const event = value as {
-        status?: string;
-        id?: string;
-        progressDetail?: { current?: number; total?: number };
-        error?: string;
-      } | null;
-      if (!event) return;
-      if (event.error) {
-        failure = event.error;
-        return;
-      }
-      onProgress({
-        status: event.status ?? '',
-        id: event.id,
-        current: event.progressDetail?.current,
-        total: event.progressDetail?.total,
-      });
+    registry: ManifestDigestClient,
+    onStep: (step: RepullStep) => void = () => undefined,
+  ): Promise<RepullResult> {
+    const parsed = repullTarget(reference);
+    if (!parsed.ok) return { outcome: 'refused', reason: 'not-a-tag', message: parsed.error };
+    const target = parsed.value;
+    const local = await this.localCopy(target.name, target.repository);
+    onStep({ step: 'checking', name: target.name });
+    const tag = await registry.manifestDigest({
+      registry: target.registry,
+      repository: target.path,
+      reference: target.tag,
     });
-    if (failure) throw new Error(failure);
-    const pulled = await this.inspect(name);
-    if (!pulled) throw new Error(`pulled ${name} but the engine does not show it`);
-    return pulled;
+    const facts: BeforePullFacts = { target, local, tag };
+    const asked = originDigests(local, tag);
+    if (asked.length > 0) facts.origin = await this.anyInRegistry(registry, target, asked);
+    const plan = decideBeforePull(facts);
+    if (plan.action === 'refuse') return { outcome: 'refused', reason: plan.reason, message: plan.message };
+    const { previous } = plan;
+
+    onStep({ step: 'pulling', name: target.name, registryDigest: plan.registryDigest });
+    const failure = await this.pull(target, (progress) =>
+      onStep({ step: 'pulling', name: target.name, registryDigest: plan.registryDigest, progress }),
+    );
+    let after: AfterPull;
+    if (failure !== undefined) {
+      after = decideAfterPull({ target, previous, pull: 'failed', error: failure });
+    } else {
+      onStep({ step: 'verifying', name: target.name });
+      const pulled = await this.localCopy(target.name, target.repository);
+      const previousNow = await unlessNotFound(() => this.engine.inspectImage(previous.id));
+      after = decideAfterPull({
+        target,
+        previous,
+        pull: 'succeeded',
+        pulled,
+        previousNow: previousNow && { repoTags: previousNow.RepoTags ?? [] },
+      });
+    }
+    if (after.action === 'fail') return { outcome: 'failed', message: after.message };
+    const done = (what: PreviousImage, note: string): RepullResult => ({
+      outcome: 'pulled',
+      name: target.name,
+      id: after.pulled.id,
+      // The tag may have moved again during the pull: then the digest the engine recorded.
+      digest: after.pulled.digests.includes(plan.registryDigest)
+        ? plan.registryDigest
+        : (after.pulled.digests[0] ?? plan.registryDigest),
+      previousId: previous.id,
+      previous: what,
+      note,
+    });
+    if (after.action === 'done') return done(after.old, after.message);
+
+    onStep({ step: 'removing-previous', name: target.name, id: after.id });
+    try {
+      await this.engine.removeImage(after.id);
+      return done('removed', `removed the previous image ${shortId(after.id)}, which nothing used`);
+    } catch (error) {
+      if (isNotFound(error)) return done('gone', `the previous image ${shortId(after.id)} is gone`);
+      // 409: a container or a child image uses it; the engine's words say which.
+      const reason = error instanceof Error ? error.message : String(error);
+      return done('kept', `kept the previous image ${shortId(after.id)}: ${reason}`);
+    }
   }
+
+  /** The image `name` resolves to now (never cached: a re-pull acts on it), with its digests in `repository`. */
+  private async localCopy(name: string, repository: string): Promise<LocalCopy | undefined> {
+    const info = await unlessNotFound(() => this.engine.inspectImage(name));
+    if (!info) return undefined;
+    const image = toLocalImage(info);
+    return {
+      id: image.id,
+      digests: digestRefs(image)
+        .filter((ref) => ref.repository === repository)
+        .map((ref) => ref.digest),
+    };
+  }
+
+  /** Whether the registry's repository holds any of `digests`: found if one is, else its last answer. */
+  private async anyInRegistry(
+    registry: ManifestDigestClient,
+    target: RepullTarget,
+    digests: readonly string[],
+  ): Promise<ManifestDigestResult> {
+    let last: ManifestDigestResult = { status: 'not-found' };
+    for (const digest of digests) {
+      last = await registry.manifestDigest({
+        registry: target.registry,
+        repository: target.path,
+        reference: digest,
+      });
+      if (last.status === 'found') return last;
+    }
+    return last;
+  }
+
+  /** Pulls with progress; resolves with the engine's error message when it failed, else undefined. */
+  private async pull(
+    target: RepullTarget,
+    onProgress: (progress: PullProgress) => void,
+  ): Promise<string | undefined> {
+    let failure: string | undefined;
+    try {
+      await readJsonLines(await this.engine.pull(target.repository, target.tag), (value) => {
+        const event = value as {
+          status?: string;
+          id?: string;
+          progressDetail?: { current?: number; total?: number };
+          error?: string;
+        } | null;
+        if (!event) return;
+        if (event.error) {
+          failure = event.error;
+          return;
+        }
+        onProgress({
+          status: event.status ?? '',
+          id: event.id,
+          current: event.progressDetail?.current,
+          total: event.progressDetail?.total,
+        });
+      });
+    } catch (error) {
+      // The engine refused the pull outright (404, 500) or the stream broke: nothing was replaced.
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    return failure;
+  }
+}
+
+const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** The tag a re-pull is about: 'registry/path:tag'; a digest reference names one image and is refused. */
+export function repullTarget(reference: string): Parsed<RepullTarget> {
+  const parsed = parseImageReference(reference);
+  if (!parsed.ok) return { ok: false, error: `"${reference}" is not an image reference: ${parsed.error}` };
+  const ref = parsed.value;
+  if (ref.digest !== undefined) {
+    return {
+      ok: false,
+      error: `"${reference}" names a digest, which always means the same image: there is nothing to re-pull`,
+    };
+  }
+  const repository = repositoryName(ref);
+  const tag = ref.tag ?? 'latest';
+  return {
+    ok: true,
+    value: { name: `${repository}:${tag}`, registry: ref.registry, repository, path: ref.repository, tag },
+  };
 }
 
 /** Cached answers that are valid only for the image-event generation they were asked in. */
