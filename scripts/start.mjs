@@ -22,8 +22,17 @@ function electronBinary() {
   return existsSync(path) ? path : undefined;
 }
 
+// The child never outlives us: signals are passed on (SIGHUP as SIGTERM: neither child has its own
+// use for it, and its default would kill the daemon without removing its socket), and once our own
+// parent is gone (npm killed, say) we are re-parented, notice, and stop the child the same way.
 const forward = (child) => {
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(signal, () => child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 500);
+  orphaned.unref();
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 };
 
@@ -35,9 +44,10 @@ if (binary) {
   console.log(
     'Starting the headless daemon with the settings pane instead: node bin/socket-warden.js serve --ui',
   );
+  // The IPC channel is a tripwire: if we die without a word (SIGKILL), serve sees it close and stops.
   const child = spawn(process.execPath, ['bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)], {
     cwd: root,
-    stdio: ['inherit', 'pipe', 'inherit'],
+    stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text) => {

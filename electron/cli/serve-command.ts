@@ -1,81 +1,133 @@
 // `socket-warden serve`: the headless daemon. Prints where it listens and the DOCKER_HOST line to use;
-// stops cleanly on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
-import { startDaemon } from '../core/daemon.js';
+// stops cleanly on SIGINT/SIGTERM. Every input is checked before anything starts (serve-flags.ts, and
+// the few checks that need the file system here); a start that fails undoes itself and exits non-zero
+// with one line saying why.
+import fs from 'node:fs/promises';
+import { SHUTDOWN_GRACE_MS, startDaemon } from '../core/daemon.js';
+import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen } from '../core/default-paths.js';
+import { Lifecycle, PartStartError, StartAbortedError } from '../core/lifecycle.js';
 import { consoleLog } from '../core/log.js';
+import { socketPathProblem } from '../core/socket-path.js';
 import { singleListenFd, unsetListenEnv } from '../core/systemd/listen-fds.js';
-import {
-  DEFAULT_ADMIN_SETTINGS,
-  defaultDataDir,
-  defaultListen,
-  defaultUpstream,
-} from '../core/default-paths.js';
+import { parseServeFlags, type ServeFlags } from './serve-flags.js';
+import { ServeShutdown } from './serve-shutdown.js';
 
 const HELP = `Usage: socket-warden serve [options]
 
-  --upstream <socket>        the Docker Engine socket (default: DOCKER_HOST if unix://, else /var/run/docker.sock)
+  --upstream <socket>        the Docker Engine socket: a path or unix:///path (default: DOCKER_HOST if it is
+                             unix://, /var/run/docker.sock if DOCKER_HOST is unset)
   --listen <socket>          where to listen (default: $XDG_RUNTIME_DIR/socket-warden/docker.sock, else <data-dir>/run/docker.sock)
   --data-dir <dir>           settings, history and filtered sockets (default: ~/.local/share/socket-warden, /var/lib/socket-warden as root)
-  --admin-settings <file>    admin-settings.json (default: ${DEFAULT_ADMIN_SETTINGS})
+  --admin-settings <file>    admin-settings.json, which must exist (default: $SOCKET_WARDEN_ADMIN_SETTINGS, else
+                             ${DEFAULT_ADMIN_SETTINGS}; a missing default means no admin policy)
   --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
   --ui-port <port>           port for --ui (default: a free one)
-  --refresh-interval <sec>   re-check registry digests this often (default: the user setting, 15 min)
+  --refresh-interval <sec>   re-check registry digests this often, 30 to 86400 (default: the user setting, 15 min)
   --managed                  managed mode (Socket Warden is the host's Docker socket): host protection is
                              on unless admin-settings.json's socketWarden.hostProtection.enabled is false
 
 Started by systemd's socket activation (LISTEN_FDS, as socket-warden.socket does), it serves the socket
 it was passed, and --listen names that socket's path.`;
 
+/** From SIGTERM to exit: the grace for in-flight requests, then a little for the rest to stop. */
+const HARD_STOP_MS = SHUTDOWN_GRACE_MS + 2000;
+
+/** A mistake in what the user asked for: said in one line, no stack. */
+class ServeInputError extends Error {}
+
 export async function runServeCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      upstream: { type: 'string' },
-      listen: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'admin-settings': { type: 'string' },
-      ui: { type: 'boolean', default: false },
-      'ui-port': { type: 'string' },
-      'refresh-interval': { type: 'string' },
-      managed: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const parsed = parseServeFlags(argv, { env: process.env, cwd: process.cwd() });
+  if (parsed.kind === 'help') {
     console.log(HELP);
     return 0;
   }
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  // Started by socket-warden.socket: serve the socket systemd holds; --listen names its path.
-  const inherited = singleListenFd(process.env, process.pid);
-  unsetListenEnv(process.env);
-  if (inherited && 'error' in inherited) throw new Error(inherited.error);
-  if (inherited && !values.listen)
-    throw new Error('socket activation: --listen must name the socket systemd passes');
-  const daemon = await startDaemon({
-    upstream: values.upstream ?? defaultUpstream(),
-    listen: values.listen ?? defaultListen(dataDir),
-    listenFd: inherited?.fd,
-    managed: values.managed ?? false,
-    dataDir,
-    adminSettings: values['admin-settings'] ?? DEFAULT_ADMIN_SETTINGS,
-    refreshIntervalMs: values['refresh-interval'] ? Number(values['refresh-interval']) * 1000 : undefined,
-    ui: values.ui ? { port: values['ui-port'] ? Number(values['ui-port']) : 0 } : undefined,
-    log: consoleLog,
+  if (parsed.kind === 'error') return refuse(parsed.message, 2);
+  let settings: Awaited<ReturnType<typeof checkedSettings>>;
+  try {
+    settings = await checkedSettings(parsed.flags);
+  } catch (error) {
+    if (error instanceof ServeInputError) return refuse(error.message, 2);
+    throw error;
+  }
+  const { flags, dataDir, listen, listenFd } = settings;
+
+  const life = new Lifecycle({
+    onStopError: (part, error) => consoleLog.error(`stopping ${part}: ${String(error)}`),
   });
+  const shutdown = new ServeShutdown({ life, hardLimitMs: HARD_STOP_MS, say: (line) => console.log(line) });
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    daemon = await startDaemon({
+      upstream: flags.upstream.path,
+      listen,
+      listenFd,
+      managed: flags.managed,
+      dataDir,
+      adminSettings: flags.adminSettings.path,
+      refreshIntervalMs: flags.refreshIntervalMs,
+      ui: flags.ui,
+      log: consoleLog,
+      lifecycle: life,
+    });
+  } catch (error) {
+    // Stopped by a signal while starting: the shutdown exits once what started has stopped.
+    if (error instanceof StartAbortedError || shutdown.isRequested)
+      return new Promise<number>(() => undefined);
+    // Whatever had started has been stopped; a straggling handle must not keep the process alive.
+    process.exit(refuse(startFailure(error, flags), 1));
+  }
   console.log(`Socket Warden listening on ${daemon.listenPath} (engine: ${daemon.upstreamPath})`);
   console.log(`Point Docker clients at it:  export DOCKER_HOST=unix://${daemon.listenPath}`);
   if (daemon.uiUrl) console.log(`UI: ${daemon.uiUrl}`);
+  // The shutdown exits the process when it is done.
+  await shutdown.requested;
+  return new Promise<number>(() => undefined);
+}
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      console.log(`Socket Warden: ${signal}, shutting down`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  await daemon.close();
-  // Everything is closed and flushed; a straggling handle must not keep a stopped daemon alive.
-  process.exit(0);
+/** What the flags leave to the file system and the environment: the defaults, socket activation. */
+async function checkedSettings(flags: ServeFlags): Promise<{
+  flags: ServeFlags;
+  dataDir: string;
+  listen: string;
+  listenFd: number | undefined;
+}> {
+  const dataDir = flags.dataDir ?? defaultDataDir();
+  // Started by socket-warden.socket: serve the socket systemd holds; --listen names its path.
+  const inherited = singleListenFd(process.env, process.pid);
+  unsetListenEnv(process.env);
+  if (inherited && 'error' in inherited) throw new ServeInputError(inherited.error);
+  if (inherited && !flags.listen)
+    throw new ServeInputError('socket activation: --listen must name the socket systemd passes');
+  const listen = flags.listen ?? defaultListen(dataDir);
+  const tooLong = flags.listen === undefined ? socketPathProblem(listen) : undefined;
+  if (tooLong) throw new ServeInputError(`the default listen socket ${listen} ${tooLong}; pass --listen`);
+  // An admin's file named on the command line and not there is a mistake, not "no admin policy":
+  // starting anyway would silently not apply a locked policy.
+  if (flags.adminSettings.explicit) {
+    const file = flags.adminSettings.path;
+    const missing = await fs.stat(file).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT' || error.code === 'ENOTDIR',
+    );
+    if (missing)
+      throw new ServeInputError(
+        `--admin-settings ${file}: no such file (leave the option out to run without an admin policy)`,
+      );
+  }
+  return { flags, dataDir, listen, listenFd: inherited?.fd };
+}
+
+/** One line naming the part that could not start, and where a looping upstream came from. */
+function startFailure(error: unknown, flags: ServeFlags): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof PartStartError)) return `cannot start: ${message}`;
+  const aboutUpstream = error.part === 'upstream' || error.part === 'loop check';
+  if (aboutUpstream && flags.upstream.from.startsWith('DOCKER_HOST='))
+    return `cannot start: ${message} (from ${flags.upstream.from}; unset DOCKER_HOST or pass --upstream <the engine's socket>)`;
+  return `cannot start: ${message}`;
+}
+
+function refuse(message: string, code: number): number {
+  console.error(`socket-warden serve: ${message}`);
+  return code;
 }

@@ -2,10 +2,14 @@
 // refresher, the policy gate, the main proxy socket and the per-container filtered sockets, and the
 // settings contract the app and `serve --ui` expose. Runs unchanged in the Electron main process and
 // in `socket-warden serve`; imports nothing from electron.
+//
+// Each part starts in turn through a Lifecycle and says how it stops: a part that cannot start stops
+// the ones before it (last first) and the start fails with the part's name and the reason, leaving no
+// socket, timer or watcher behind; close() stops them all the same way.
+import { readdirSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseImageListEntry, type ImageListEntry } from '../../shared/image-reference.js';
 import {
   createContractEventEmitter,
   type AppState,
@@ -13,29 +17,37 @@ import {
   type ContractHandlers,
   type Status,
 } from '../../shared/ipc-contract.js';
-import { refreshIntervalMinutes, wardenPolicy, type Policy } from '../../shared/settings.js';
+import { refreshIntervalMinutes, wardenPolicy } from '../../shared/settings.js';
 import { createContractHandlers } from './contract/contract-handlers.js';
+import { startUiServer } from './contract/http-transport.js';
+import { feedContractEvents } from './daemon-parts/contract-events.js';
+import { daemonStatus } from './daemon-parts/daemon-status.js';
+import { EngineFacts } from './daemon-parts/engine-facts.js';
+import { EngineWatch } from './daemon-parts/engine-watch.js';
+import { HostAllowance } from './daemon-parts/host-allowance.js';
+import { PolicyEntries } from './daemon-parts/policy-entries.js';
+import { policySummary } from './daemon-parts/policy-summary.js';
 import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
+import { GuardWatch } from './guards/guard-watch.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
 import { MismatchedImages } from './images/mismatched-images.js';
-import { startUiServer, type UiServer } from './contract/http-transport.js';
+import { Lifecycle } from './lifecycle.js';
 import type { Log } from './log.js';
+import { newInstanceId } from './loop/hop-header.js';
+import { LoopGuard } from './loop/loop-guard.js';
+import { probeForLoop } from './loop/loop-probe.js';
+import { LoopWatch } from './loop/loop-watch.js';
+import { selfUpstreamProblem } from './loop/self-upstream.js';
+import { socketIdentity } from './loop/socket-identity.js';
 import { PolicyGate } from './policy/policy-gate.js';
-import { findEngineProcess } from './guards/engine-process.js';
-import type { GuardSources } from './guards/guard-discovery.js';
-import { GuardWatch } from './guards/guard-watch.js';
-import { MountVerifier } from './guards/mount-verifier.js';
-import { dockerDefaults, podmanDefaults, type EngineDefaults } from './reach/default-powers.js';
-import { engineReachIo } from './reach/engine-reach-io.js';
-import { unlimitedAllowance, type Allowance } from './reach/judge-reach.js';
-import { inspectHostPath } from './policy/host-path.js';
-import { RequesterAllowances } from './reach/requester-allowance.js';
 import { proxyLimits, type ProxyLimitOverrides } from './proxy/client-limits.js';
 import { ProxyClients } from './proxy/proxy-clients.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { Upstream } from './proxy/upstream.js';
+import { engineReachIo } from './reach/engine-reach-io.js';
+import { RequesterAllowances } from './reach/requester-allowance.js';
 import { DigestRefresher } from './registry/digest-refresher.js';
 import { DockerConfigCredentials } from './registry/docker-credentials.js';
 import { createImageOracle } from './registry/image-oracle.js';
@@ -60,6 +72,11 @@ export interface DaemonOptions {
   log: Log;
   /** What each client of the proxy may hold and for how long (defaults: proxy/client-limits.ts). */
   proxyLimits?: ProxyLimitOverrides;
+  /**
+   * Where the parts are registered. `serve` passes its own so that a signal can stop a daemon that is
+   * still starting, and abandon one whose stop hangs; by default the daemon makes one.
+   */
+  lifecycle?: Lifecycle;
 }
 
 export interface Daemon {
@@ -71,53 +88,77 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
+/** How long in-flight requests on the main socket may take to finish when the daemon stops. */
+export const SHUTDOWN_GRACE_MS = 3000;
+
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { log } = options;
-  let ready = false;
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o750 });
+  const life =
+    options.lifecycle ??
+    new Lifecycle({ onStopError: (part, error) => log.error(`stopping ${part}: ${String(error)}`) });
+  try {
+    return await startParts(options, life);
+  } catch (error) {
+    // A part that failed has stopped the others already; anything failing between parts has not.
+    await life.stop();
+    throw error;
+  }
+}
+
+async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daemon> {
+  const { log } = options;
+  const start = life.start.bind(life);
+  const socketsDir = path.join(options.dataDir, 'sockets');
+
+  // Before anything is made: an upstream that is our own socket would take every request round a loop.
+  await start('upstream', async () => {
+    const problem = selfUpstreamProblem(
+      await socketIdentity(options.upstream),
+      await socketIdentity(options.listen),
+    );
+    if (problem) throw new Error(problem);
+    return { value: undefined };
+  });
+  await start('data directory', async () => {
+    await fs.mkdir(options.dataDir, { recursive: true, mode: 0o750 });
+    return { value: undefined };
+  });
 
   // Settings first: an invalid admin file refuses the start (never starts open).
-  const userStore = UserSettingsStore.open({
-    dataDir: options.dataDir,
-    log,
-    createStore: options.createStore,
-  });
-  const policySource = await PolicySource.open({
-    adminFile: options.adminSettings,
-    userStore,
-    log,
-    ...(options.managed ? { managed: true } : {}),
-  });
-  const adminStatus = policySource.adminStatus();
-  if (adminStatus.writableWarning) log.warn(adminStatus.writableWarning);
-
-  const history = await HistoryStore.open(historyDirIn(options.dataDir));
-  const engine = new EngineClient(options.upstream);
-  const images = new EngineImages(engine);
-  images.watch();
-  const upstream = new Upstream(options.upstream);
-  const events = createContractEventEmitter();
-
-  let entries: readonly ImageListEntry[] = [];
-  const parseEntries = (texts: readonly string[]): readonly ImageListEntry[] =>
-    texts.flatMap((text) => {
-      const parsed = parseImageListEntry(text);
-      return parsed.ok ? [parsed.value] : [];
+  const policySource = await start('settings', async () => {
+    const userStore = UserSettingsStore.open({
+      dataDir: options.dataDir,
+      log,
+      createStore: options.createStore,
     });
-  entries = parseEntries(policySource.current().imageList.images);
-  let exemptEntries = parseEntries(wardenPolicy(policySource.current()).hostProtection.exemptImages);
-
-  const refresher = new DigestRefresher({
-    client: new RegistryClient({ credentials: new DockerConfigCredentials() }),
-    intervalMs: options.refreshIntervalMs ?? refreshIntervalMinutes(policySource.userSettings()) * 60_000,
-    concurrency: 4,
-    timeoutMs: 10_000,
+    const source = await PolicySource.open({
+      adminFile: options.adminSettings,
+      userStore,
+      log,
+      ...(options.managed ? { managed: true } : {}),
+    });
+    const { writableWarning } = source.adminStatus();
+    if (writableWarning) log.warn(writableWarning);
+    return { value: source, stop: () => source.close() };
   });
-  // Host protection's exempt images are verified by digest too.
-  refresher.setEntries([...entries, ...exemptEntries]);
-  refresher.start();
+  const policy = (): ReturnType<PolicySource['current']> => policySource.current();
 
-  const socketsDir = path.join(options.dataDir, 'sockets');
+  const history = await start('history', async () => {
+    const store = await HistoryStore.open(historyDirIn(options.dataDir));
+    return { value: store, stop: () => store.close() };
+  });
+
+  const { engine, upstream } = await start('engine client', () => {
+    const client = new EngineClient(options.upstream);
+    const pool = new Upstream(options.upstream);
+    return {
+      value: { engine: client, upstream: pool },
+      stop: () => {
+        pool.close();
+        client.close();
+      },
+    };
+  });
   const engineSocket = await fs.stat(options.upstream).catch(() => null);
   if (!engineSocket)
     log.warn(`engine socket ${options.upstream} not found yet; requests get an error until it appears`);
@@ -126,64 +167,64 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     options.listenFd === undefined
       ? engineSocket?.gid
       : (await fs.stat(options.listen).catch(() => null))?.gid;
-  const reach = engineReachIo(engine);
-  // What the engine is and where it keeps its state: learnt now and again whenever it comes back.
-  let engineKind: 'docker' | 'podman' = 'docker';
-  let cgroupV1 = false;
-  let containerdImageStore = false;
-  const learnEngine = async (): Promise<GuardSources> => {
-    const [version, info, process] = await Promise.all([
-      engine.version().catch(() => undefined),
-      engine.info().catch(() => undefined),
-      findEngineProcess(options.upstream).catch(() => undefined),
-    ]);
-    if (version)
-      engineKind = version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
-    if (info?.CgroupVersion) cgroupV1 = info.CgroupVersion === '1';
-    if (info)
-      containerdImageStore = (info.DriverStatus ?? []).some(
-        ([, value]) => value === 'io.containerd.snapshotter.v1',
-      );
-    return {
-      upstream: options.upstream,
-      listen: [options.listen],
-      filteredSocketsDir: socketsDir,
-      ...(info?.DockerRootDir ? { dataRoot: info.DockerRootDir } : {}),
-      ...(process ? { engine: process } : {}),
-      adminPaths: wardenPolicy(policySource.current()).guardedPaths,
-    };
-  };
-  const guards = new GuardWatch({ sources: learnEngine, log });
-  await guards.start();
-  const engineDefaults = (): EngineDefaults => {
-    const base = engineKind === 'podman' ? podmanDefaults : dockerDefaults;
-    return cgroupV1 ? { ...base, cgroupns: 'host' } : base;
-  };
-  // The host's allowance: everything, or with host protection on, Docker's defaults and the
-  // admin's bindable directories (resolved again whenever the policy changes).
-  let hostAllowance: Allowance = unlimitedAllowance;
-  const resolveHostAllowance = async (policy: Policy): Promise<void> => {
-    const protection = wardenPolicy(policy).hostProtection;
-    if (!protection.enabled) {
-      hostAllowance = unlimitedAllowance;
-      return;
-    }
-    const hostPaths = await Promise.all(
-      protection.bindablePaths.map(async (p) => ({ host: await inspectHostPath(p), readOnly: false })),
-    );
-    hostAllowance = { who: 'the host', powers: 'defaults', hostPaths };
-  };
-  await resolveHostAllowance(policySource.current());
-  const allowances = new RequesterAllowances(reach, () => hostAllowance);
 
+  const images = await start('images', () => {
+    const engineImages = new EngineImages(engine);
+    engineImages.watch();
+    return { value: engineImages, stop: () => engineImages.stop() };
+  });
+
+  const entries = new PolicyEntries(policy());
+  const refresher = await start('digest refresher', () => {
+    const digests = new DigestRefresher({
+      client: new RegistryClient({ credentials: new DockerConfigCredentials() }),
+      intervalMs: options.refreshIntervalMs ?? refreshIntervalMinutes(policySource.userSettings()) * 60_000,
+      concurrency: 4,
+      timeoutMs: 10_000,
+    });
+    // Host protection's exempt images are verified by digest too.
+    digests.setEntries(entries.all());
+    digests.start();
+    return { value: digests, stop: () => digests.stop() };
+  });
+
+  const facts = new EngineFacts({
+    engine,
+    upstream: options.upstream,
+    listen: options.listen,
+    filteredSocketsDir: socketsDir,
+    adminPaths: () => wardenPolicy(policy()).guardedPaths,
+  });
+  const guards = await start('guards', async () => {
+    const watch = new GuardWatch({ sources: () => facts.learn(), log });
+    await watch.start();
+    return { value: watch, stop: () => watch.stop() };
+  });
+
+  const hostAllowance = new HostAllowance();
+  await start('host protection', async () => {
+    await hostAllowance.resolve(policy());
+    return { value: undefined };
+  });
+
+  const loop = new LoopGuard({
+    instanceId: newInstanceId(),
+    upstream: options.upstream,
+    listen: options.listen,
+    onRepeatBurst: () => void loopWatch.probe(),
+  });
+  // Pooled engine connections lead wherever the upstream path led when they were made: once a loop is
+  // found (or gone) they are dropped, which also cuts the copies of a request going round.
+  const loopWatch = new LoopWatch(options.upstream, loop, log, () => upstream.close());
+  const reach = engineReachIo(engine);
   const mismatched = new MismatchedImages(refresher, images);
-  const gate = new PolicyGate({
-    policy: () => policySource.current(),
-    imageEntries: () => entries,
-    routeContext: async () => ({ ...(await guards.context()), engine: engineKind }),
-    engineDefaults,
+  const policyGate = new PolicyGate({
+    policy,
+    imageEntries: () => entries.images,
+    routeContext: async () => ({ ...(await guards.context()), engine: facts.kind }),
+    engineDefaults: () => facts.defaults(),
     reach,
-    allowances,
+    allowances: new RequesterAllowances(reach, () => hostAllowance.current()),
     oracle: createImageOracle(refresher, images),
     inspectImage: (name) => images.inspect(name),
     record: (entry) => {
@@ -194,175 +235,156 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     onDigestMismatch: (image) => mismatched.noteDenied(image),
     removeContainer: (id) => engine.removeContainer(id),
-    buildKitPushes: () => containerdImageStore,
-    imageStore: () => ({ repoDigestsProveRegistry: !containerdImageStore && engineKind !== 'podman' }),
-    exemptEntries: () => exemptEntries,
+    buildKitPushes: () => facts.containerdImageStore,
+    imageStore: () => ({
+      repoDigestsProveRegistry: !facts.containerdImageStore && facts.kind !== 'podman',
+    }),
+    exemptEntries: () => entries.exempt,
   });
+  // A loop's requests are refused before the policy judges them.
+  const gate = loop.gate(policyGate);
   const clients = new ProxyClients(proxyLimits(options.proxyLimits));
-  const filteredSockets = new FilteredSocketManager({
-    clients,
-    dir: socketsDir,
-    upstream,
-    gate,
-    engine,
-    gid: clientGid,
-    log,
-    // The pane lists containers with filtered sockets; announce() exists once the daemon is up.
-    onChange: () => {
-      if (ready) announce();
-    },
+
+  // The pane lists containers with filtered sockets; it is told once the contract is up.
+  let announce = (): void => undefined;
+  const filteredSockets = await start('filtered sockets', async () => {
+    const manager = new FilteredSocketManager({
+      clients,
+      dir: socketsDir,
+      upstream,
+      gate,
+      engine,
+      gid: clientGid,
+      log,
+      onChange: () => announce(),
+    });
+    policyGate.useFilteredSockets(manager);
+    await manager.start();
+    return {
+      value: manager,
+      stop: () => manager.close(),
+      abandon: () => removeSocketFiles(socketsDir),
+    };
   });
-  gate.useFilteredSockets(filteredSockets);
-  await filteredSockets.start();
-  // Managed mode: what the engine starts by itself (restart policies) is checked by outcome too.
-  const mountVerifier = new MountVerifier({
-    engine,
-    guards: () => guards.list(),
-    ownerOf: (socketPath) => filteredSockets.ownerOf(socketPath),
-    active: () => options.managed === true && policySource.current().enforcing,
-    record: (entry) => {
-      history
-        .append(entry)
-        .catch((error: unknown) => log.error(`history: cannot record a denial: ${String(error)}`));
-    },
-    log,
+
+  const main = await start('proxy socket', async () => {
+    const server = await ProxyServer.listen({
+      listenPath: options.listen,
+      listenFd: options.listenFd,
+      upstream,
+      gate,
+      requester: { kind: 'host' },
+      client: clients.host(),
+      gid: engineSocket?.gid,
+      onError: (error) => log.error(`proxy: ${error.stack ?? error.message}`),
+    });
+    return {
+      value: server,
+      stop: () => server.close(SHUTDOWN_GRACE_MS),
+      // An inherited socket is systemd's: it stays, and queues clients for our next start.
+      abandon: () => {
+        if (options.listenFd === undefined) rmSync(options.listen, { force: true });
+      },
+    };
   });
-  if (options.managed) mountVerifier.start();
-  const main = await ProxyServer.listen({
-    listenPath: options.listen,
-    listenFd: options.listenFd,
-    upstream,
-    gate,
-    requester: { kind: 'host' },
-    client: clients.host(),
-    gid: engineSocket?.gid,
-    onError: (error) => log.error(`proxy: ${error.stack ?? error.message}`),
+
+  // Now that we listen, a loop through other proxies shows: our probe comes back to us.
+  await start('loop check', async () => {
+    const problem = selfUpstreamProblem(
+      await socketIdentity(options.upstream),
+      await socketIdentity(options.listen),
+    );
+    if (problem) throw new Error(problem);
+    if ((await probeForLoop(options.upstream, loop)) === 'loop')
+      throw new Error(
+        `the upstream ${options.upstream} leads back to this Socket Warden's own socket ${options.listen} (through another proxy): it would proxy to itself`,
+      );
+    loopWatch.start();
+    return { value: loopWatch, stop: () => loopWatch.stop() };
   });
 
   // --- status and the settings contract --------------------------------------------------------
-  let engineState: Status['engine'] = { reachable: false, upstreamSocket: options.upstream };
-  const pingEngine = async (): Promise<void> => {
-    try {
-      const version = await engine.version();
-      engineState = {
-        reachable: true,
-        upstreamSocket: options.upstream,
-        version: version.Version,
-        apiVersion: version.ApiVersion,
-      };
-    } catch (error) {
-      engineState = {
-        reachable: false,
-        upstreamSocket: options.upstream,
-        error: error instanceof Error ? error.message : String(error),
-      };
-    }
-  };
-  await pingEngine();
+  const engineWatch = await start('engine status', async () => {
+    const watch = new EngineWatch({
+      engine,
+      upstream: options.upstream,
+      onChange: (state) => {
+        log.info(state.reachable ? 'engine reachable again' : `engine unreachable: ${state.error ?? ''}`);
+        // A restarted engine may keep its state elsewhere now.
+        if (state.reachable) void guards.refresh();
+        announce();
+      },
+    });
+    await watch.ask();
+    watch.start();
+    return { value: watch, stop: () => watch.stop() };
+  });
 
-  const status = (): Status => {
-    const refresh = refresher.status();
+  const status = (): Status =>
+    daemonStatus({
+      engine: engineWatch.state,
+      listenPath: main.listenPath,
+      filteredSockets: filteredSockets.status(),
+      refresher: refresher.status(),
+    });
+  const state = (): AppState => ({ policy: policy(), status: status() });
+  const events = createContractEventEmitter();
+
+  await start('policy reloads', () => {
+    const onPolicy = (next: ReturnType<PolicySource['current']>): void => {
+      entries.update(next);
+      refresher.setEntries(entries.all());
+      void hostAllowance
+        .resolve(next)
+        .catch((error: unknown) =>
+          log.error(`host protection: cannot resolve the bindable paths: ${String(error)}`),
+        );
+      void guards.refresh();
+      log.info(policySummary(next));
+      announce();
+    };
+    policySource.on('policy', onPolicy);
+    return { value: undefined, stop: () => void policySource.off('policy', onPolicy) };
+  });
+
+  const handlers = await start('settings contract', () => {
+    const unfeed = feedContractEvents({ events, policySource, history, refresher, status, state, log });
+    announce = () => void events.emit('stateChanged', state());
+    const contract = createContractHandlers({
+      policySource,
+      history,
+      images,
+      mismatched,
+      entries: () => entries.images,
+      refresher,
+      events,
+      state,
+      status,
+    });
     return {
-      engine: engineState,
-      listen: { socket: main.listenPath, dockerHost: `unix://${main.listenPath}` },
-      containers: filteredSockets
-        .status()
-        .filter((entry) => entry.containerId)
-        .map((entry) => ({
-          containerId: entry.containerId,
-          name: entry.name,
-          image: entry.image,
-          socket: entry.path,
-          ...(entry.needsRestart ? { needsRestart: entry.needsRestart } : {}),
-        })),
-      refresher: {
-        running: refresh.running,
-        lastRunAt: refresh.lastRun ? new Date(refresh.lastRun.finishedAt).toISOString() : null,
-        nextRunAt: refresh.nextRunAt !== undefined ? new Date(refresh.nextRunAt).toISOString() : null,
-        imagesChecked: refresh.lastRun?.checked ?? 0,
-        errors: refresh.lastRun?.failures.map((failure) => `${failure.entry}: ${failure.error}`) ?? [],
+      value: contract,
+      stop: () => {
+        announce = () => undefined;
+        unfeed();
       },
     };
-  };
-  const state = (): AppState => ({ policy: policySource.current(), status: status() });
-  const announce = (): void => events.emit('stateChanged', state());
-
-  const pinger = setInterval(() => {
-    const before = engineState.reachable;
-    void pingEngine().then(() => {
-      if (engineState.reachable !== before) {
-        log.info(
-          engineState.reachable ? 'engine reachable again' : `engine unreachable: ${engineState.error ?? ''}`,
-        );
-        // A restarted engine may keep its state elsewhere now.
-        if (engineState.reachable) void guards.refresh();
-        announce();
-      }
-    });
-  }, 5000);
-  pinger.unref();
-
-  policySource.on('policy', (policy) => {
-    entries = parseEntries(policy.imageList.images);
-    exemptEntries = parseEntries(wardenPolicy(policy).hostProtection.exemptImages);
-    refresher.setEntries([...entries, ...exemptEntries]);
-    void resolveHostAllowance(policy).catch((error: unknown) =>
-      log.error(`host protection: cannot resolve the bindable paths: ${String(error)}`),
-    );
-    void guards.refresh();
-    log.info(
-      `policy: enforcement ${policy.enforcing ? 'on' : 'OFF'}${wardenPolicy(policy).enforcement === 'report-only' ? ' (REPORT-ONLY: nothing is denied, what would be is recorded)' : ''}, ${policy.imageList.images.length} image entries, command ${policy.commandList.type} list of ${policy.commandList.commands.length}, host protection ${wardenPolicy(policy).hostProtection.enabled ? 'on' : 'off'} (${policy.source}${policy.locked ? ', locked' : ''})`,
-    );
-    announce();
-  });
-  policySource.on('error', (error) => log.error(error.message));
-  policySource.on('status', () => announce());
-  history.onAppend((entry) => events.emit('denial', entry));
-  refresher.on('progress', (progress) =>
-    events.emit('refresherProgress', {
-      phase: progress.done === 0 ? 'started' : 'image',
-      checked: progress.done,
-      total: progress.total,
-      refresher: status().refresher,
-    }),
-  );
-  refresher.on('finished', (summary) => {
-    for (const failure of summary.failures)
-      log.warn(`registry digest refresh: ${failure.entry}: ${failure.error}`);
-    for (const move of summary.moved)
-      log.info(`registry digest of ${move.name} moved: ${move.previousDigest} -> ${move.digest}`);
-    events.emit('refresherProgress', {
-      phase: 'finished',
-      checked: summary.checked,
-      total: summary.checked,
-      refresher: status().refresher,
-    });
   });
 
-  ready = true;
-  const handlers = createContractHandlers({
-    policySource,
-    history,
-    images,
-    mismatched,
-    entries: () => entries,
-    refresher,
-    events,
-    state,
-    status,
-  });
-
-  let ui: UiServer | undefined;
-  if (options.ui) {
-    const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
-    ui = await startUiServer({
-      handlers,
-      events,
-      port: options.ui.port,
-      staticDir,
-      onInternalError: (request, error) => log.error(`ui ${request}: ${String(error)}`),
-    });
-  }
+  const ui = options.ui
+    ? await start('settings pane', async () => {
+        const port = options.ui?.port ?? 0;
+        const server = await startUiServer({
+          handlers,
+          events,
+          port,
+          staticDir: fileURLToPath(new URL('../../renderer/', import.meta.url)),
+          onInternalError: (request, error) => log.error(`ui ${request}: ${String(error)}`),
+        }).catch((error: unknown) => {
+          throw new Error(uiListenProblem(error, port));
+        });
+        return { value: server, stop: () => server.close() };
+      })
+    : undefined;
 
   return {
     listenPath: main.listenPath,
@@ -370,19 +392,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     uiUrl: ui?.url,
     handlers,
     events,
-    async close() {
-      clearInterval(pinger);
-      await ui?.close();
-      await main.close();
-      await filteredSockets.close();
-      refresher.stop();
-      guards.stop();
-      mountVerifier.stop();
-      images.stop();
-      policySource.close();
-      upstream.close();
-      engine.close();
-      await history.close();
-    },
+    close: () => life.stop(),
   };
+}
+
+/** The pane's port in words a user acts on ("in use", not EADDRINUSE and a stack). */
+function uiListenProblem(error: unknown, port: number): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `127.0.0.1:${port} is already in use (--ui-port)`;
+  if (code === 'EACCES') return `127.0.0.1:${port} may not be used by this user (--ui-port)`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Synchronously, for a stop that hangs: the filtered sockets' files (a new start makes them again). */
+function removeSocketFiles(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) if (entry.endsWith('.sock')) rmSync(path.join(dir, entry), { force: true });
 }

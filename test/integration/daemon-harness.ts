@@ -94,22 +94,20 @@ export class WardenProcess {
     if (!existsSync('dist/electron/cli/main.js'))
       throw new Error('run `npm run build:engine` first (the CLI runs from dist/)');
     const { listen, dataDir, adminFile } = WardenProcess.paths(options.dir);
-    const args = [
-      CLI,
-      'serve',
-      '--upstream',
-      options.upstream,
-      '--listen',
-      listen,
-      '--data-dir',
-      dataDir,
-      '--admin-settings',
-      adminFile,
-    ];
-    if (options.refreshIntervalSeconds !== undefined)
+    const args = [CLI, 'serve', '--upstream', options.upstream, '--listen', listen, '--data-dir', dataDir];
+    // The admin file as the default path rather than --admin-settings: tests write it after the start
+    // too, and an explicit --admin-settings must exist when serve starts.
+    const env: NodeJS.ProcessEnv = { ...process.env, SOCKET_WARDEN_ADMIN_SETTINGS: adminFile };
+    if (options.refreshIntervalSeconds !== undefined) {
       args.push('--refresh-interval', String(options.refreshIntervalSeconds));
+      // Tests watch a registry tag move within seconds; serve refuses less than 30 s otherwise.
+      env.SOCKET_WARDEN_MIN_REFRESH_SECONDS = '1';
+    }
     if (options.managed) args.push('--managed');
-    return new WardenProcess(options, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new WardenProcess(
+      options,
+      spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env }),
+    );
   }
 
   /** Spawns serve and waits until it prints its DOCKER_HOST line. */

@@ -76,10 +76,12 @@ beforeAll(async () => {
       listenSocket(),
       '--data-dir',
       path.join(dir, 'state'),
-      '--admin-settings',
-      path.join(dir, 'no-admin.json'),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // No admin file: as the default path (an explicit --admin-settings must exist).
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SOCKET_WARDEN_ADMIN_SETTINGS: path.join(dir, 'no-admin.json') },
+    },
   );
   serve.stdout?.on('data', (d: Buffer) => (serveOutput += d.toString()));
   serve.stderr?.on('data', (d: Buffer) => (serveOutput += d.toString()));
