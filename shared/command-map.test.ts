@@ -17,7 +17,7 @@ const usersOf = (method: string, path: string): string[] => {
   return entry ? [...entry.commands, ...entry.alsoUsedBy] : [];
 };
 
-describe('matchEndpoint: the measured CLI requests (shared/spec/engine-facts.md)', () => {
+describe('matchEndpoint: the measured CLI requests (docs/engine-facts.md)', () => {
   it.each([
     ['POST', '/images/myimage/push', ['image push', 'push']],
     ['POST', '/images/127.0.0.1:5000/team/app/push', ['image push', 'push']],

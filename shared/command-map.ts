@@ -3,7 +3,7 @@
 // The proxy sees requests, not commands: this table is how a command list written in
 // `docker --help` names is applied to raw HTTP. Sources: moby's routers (v20.10.24 and master,
 // api/server/router/* and daemon/server/router/*), the docker CLI 28 command tree and its client
-// calls, and the requests measured through a logging proxy (shared/spec/engine-facts.md).
+// calls, and the requests measured through a logging proxy (docs/engine-facts.md).
 
 /** Every group an endpoint can belong to; the first six are the wildcards a command list may use. */
 export const commandGroups = [

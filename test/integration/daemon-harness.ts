@@ -21,7 +21,7 @@ export async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** The ECI section of admin-settings.json v2 (spec §2); anything left out takes the spec default. */
+/** The ECI section of admin-settings.json v2 (docs/admin-settings.md); anything left out takes the spec default. */
 export interface AdminEci {
   locked?: boolean;
   value?: boolean;

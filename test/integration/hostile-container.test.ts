@@ -1,4 +1,4 @@
-// Issue 12: a hostile container cannot take Socket Warden down. Each attack runs from inside a
+// A hostile container cannot take Socket Warden down (docs/containment.md). Each attack runs from inside a
 // container allowed to mount the socket (node and bench/hostile-client.js bind-mounted into it), against
 // its filtered socket, while this process pings the main socket with fresh connections. Judged by
 // outcome: what the attacker was answered, the daemon's descriptors (/proc/<pid>/fd) and RSS

@@ -1,4 +1,4 @@
-// Issue 12, "every input checked at the edge": each mistake a new user makes with `serve` is refused
+// Every input checked at the edge (README, "serve"): each mistake a new user makes with `serve` is refused
 // before anything starts, with one line that names the flag, a non-zero exit, no socket file and no
 // process left behind; an upstream that is Socket Warden's own socket (by path, DOCKER_HOST, symlink,
 // or round another Socket Warden) is refused at start; a loop that forms while running is refused per

@@ -1,4 +1,4 @@
-// Issue 12, "an explicit daemon lifecycle": however serve is stopped, it ends within its grace period and
+// The daemon lifecycle (README, "serve"): however serve is stopped, it ends within its grace period and
 // leaves no socket behind: SIGTERM during a request that never ends, with an engine that accepts and
 // never answers, while it is still starting; and `npm start` (scripts/start.mjs) killed, by SIGTERM or
 // SIGKILL, takes its daemon with it.

@@ -1,5 +1,5 @@
 // Local images that an allowed tag names but whose repository digest is no longer the registry's
-// (spec §6: after the tag moved, the older local copy is blocked until it is pulled again).
+// (docs/socket-mount-permissions.md §3: after the tag moved, the older local copy is blocked until it is pulled again).
 import { repositoryName, parseImageReference, type ImageListEntry } from '../../../shared/image-reference.js';
 import type { MismatchedImage } from '../../../shared/ipc-contract.js';
 import type { DigestRefresher } from '../registry/digest-refresher.js';

@@ -6,7 +6,7 @@ const allow = (...commands: string[]): CommandList => ({ type: 'allow', commands
 const verdict = (list: CommandList, method: string, target: string): string =>
   decideCommand(list, method, target).verdict;
 
-// What `docker run -d` (foreground adds attach and resize) and `docker push` send, per engine-facts.md.
+// What `docker run -d` (foreground adds attach and resize) and `docker push` send, per docs/engine-facts.md.
 const runRequests: Array<[string, string]> = [
   ['HEAD', '/_ping'],
   ['POST', '/v1.41/containers/create?name=c'],

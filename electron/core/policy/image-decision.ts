@@ -1,4 +1,4 @@
-// Decides whether a container's image may mount the Docker socket (spec §3, §4). The image is the one
+// Decides whether a container's image may mount the Docker socket (docs/socket-mount-permissions.md §3, §4). The image is the one
 // the engine resolved (by ID, never by the name alone), and it is allowed only through a digest: a
 // repository digest it carries that the registry vouches for, an `@digest` entry, or, for local-only
 // images with allowDerivedImages, a layer chain that extends such a verified local image.
@@ -260,7 +260,7 @@ export async function decideImage(
     denials.push(check);
   }
   const direct = strongest(denials);
-  // Derived images: only local-only ones (spec §4), and only from a verified parent present locally.
+  // Derived images: only local-only ones (docs/socket-mount-permissions.md §4), and only from a verified parent present locally.
   if (listed.length === 0 || !allowDerivedImages) return { allowed: false, ...direct };
   if (!(await isLocalOnly(refs, store, oracle))) return { allowed: false, ...direct };
   let parentSeen = false;

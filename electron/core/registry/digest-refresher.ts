@@ -157,7 +157,7 @@ export class DigestRefresher extends EventEmitter<DigestRefresherEvents> {
 
   /** A policy change: new tags are checked at once (when started); known answers are kept. */
   setEntries(listed: readonly ImageListEntry[]): void {
-    // With '*' every image is allowed without asking a registry: no entry is checked at all (spec §3).
+    // With '*' every image is allowed without asking a registry: no entry is checked at all (docs/socket-mount-permissions.md §3).
     const entries = listed.some((entry) => entry.kind === 'any') ? [] : listed;
     const wanted = new Map<string, { entry: TagEntry; texts: string[] }>();
     const anyTag = new Set<string>();

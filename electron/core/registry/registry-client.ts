@@ -18,7 +18,7 @@ import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js'
 
 /**
  * Without these, a registry answers a tag with a converted schema1 manifest whose digest matches
- * nothing the engine recorded (engine-facts.md). Same set dockerd sends when it pulls.
+ * nothing the engine recorded (docs/engine-facts.md). Same set dockerd sends when it pulls.
  */
 export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
