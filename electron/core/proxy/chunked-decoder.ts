@@ -8,7 +8,8 @@ export type ChunkedStep =
   | { kind: 'error'; message: string };
 
 export class ChunkedDecoder {
-  private readonly scanner = new ChunkedScanner();
+  /** Its grammar's state; the zero-copy relay of a request body reads the framing through it too. */
+  readonly scanner = new ChunkedScanner();
 
   /**
    * Feeds bytes; returns the data in them (views of `input`) and, once the last chunk and trailers

@@ -66,6 +66,39 @@ export class ChunkedScanner {
     return this.at === At.Done;
   }
 
+  /** Data bytes of the current chunk not yet scanned (0 outside chunk data). */
+  get dataLeft(): number {
+    return this.at === At.Data ? this.remaining : 0;
+  }
+
+  /**
+   * Counts the rest of the current chunk's data as scanned: the zero-copy relay moves it without
+   * JavaScript seeing it (the framing around it is still scanned here).
+   */
+  skipData(): void {
+    if (this.at !== At.Data) return;
+    this.remaining = 0;
+    this.at = At.DataCr;
+  }
+
+  /**
+   * Scans framing only: up to the first chunk data byte (then `dataLeft` says how much data follows),
+   * the body's end, or the end of `input`. `consumed` counts the framing bytes read.
+   */
+  scanFraming(
+    input: Buffer,
+  ): { kind: 'data' | 'more' | 'done'; consumed: number } | { kind: 'error'; message: string } {
+    let i = 0;
+    while (i < input.length) {
+      if (this.at === At.Data) return { kind: 'data', consumed: i };
+      const error = this.step(input[i] as number);
+      if (error) return { kind: 'error', message: error };
+      i++;
+      if (this.done) return { kind: 'done', consumed: i };
+    }
+    return { kind: this.at === At.Data ? 'data' : 'more', consumed: i };
+  }
+
   /** Scans `input`; the chunk data found in it goes to `onData` as views of `input`. */
   scan(input: Buffer, onData?: (data: Buffer) => void): ChunkedScan {
     let i = 0;

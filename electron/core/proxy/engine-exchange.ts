@@ -1,12 +1,28 @@
 // One request and its response on a pooled engine connection. The request head is the proxy's own
 // serialization; the response body is handed on as the engine's raw bytes (its framing intact) with
-// only its end located, so a streamed gigabyte costs a read and a write per socket buffer.
+// only its end located, so a streamed gigabyte costs a read and a write per socket buffer. A large
+// body the client takes as it came goes on in the kernel once its first read shows it is large
+// (splice-transfer.ts): a sized one to its last byte, one read to the close to the end, a chunked one
+// chunk by chunk, its framing still scanned here on the bytes the relay shows before moving them.
+import type net from 'node:net';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
+import {
+  spliceAvailable,
+  spliceTransfer,
+  type SpliceOutcome,
+  type SpliceTransfer,
+} from './splice-transfer.js';
 import type { EngineLink, LinkHandler, Upstream } from './upstream.js';
+import type { SplicePlan } from './zero-copy-relay.js';
 
 const CRLF = Buffer.from('\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+/**
+ * A body goes zero-copy once this much of it is known to follow (a sized one), or one read brought this
+ * much (a chunked or close-delimited one): below, opening a relay costs more than it saves.
+ */
+export const ZERO_COPY_MIN_BYTES = 64 * 1024;
 
 /** Where the response goes (the client connection). Calls come in this order: head, body*, end. */
 export interface ExchangeSink {
@@ -19,6 +35,11 @@ export interface ExchangeSink {
    * (`rest`, a copy) now belong to the caller, who sets its handler.
    */
   upgraded(head: ResponseHead, link: EngineLink, rest: Buffer): void;
+  /**
+   * Where the rest of the body may go zero-copy (the client's socket), or null: the client does not
+   * take the engine's bytes as they came, or the proxy keeps a copy of the answer.
+   */
+  zeroCopyTarget?(): net.Socket | null;
   /** No complete response: the engine is unreachable, closed early or answered nonsense. */
   failed(error: Error | null, responded: boolean): void;
 }
@@ -44,6 +65,10 @@ export class EngineExchange implements LinkHandler {
   private scanner: ChunkedScanner | null = null;
   private requestDone = false;
   private reusable = true;
+  /** The body going zero-copy to the client (see maybeSplice). */
+  private splice: SpliceTransfer | null = null;
+  private spliceRefused = false;
+  private spliceError: Error | null = null;
 
   constructor(
     private readonly upstream: Upstream,
@@ -57,6 +82,17 @@ export class EngineExchange implements LinkHandler {
 
   private get socket(): EngineLink['socket'] {
     return this.link.socket;
+  }
+
+  /**
+   * Where a request body may go zero-copy: the engine's socket while this exchange holds it, connected
+   * (null once it answered, failed or was aborted).
+   */
+  zeroCopyTarget(): net.Socket | null {
+    const socket = this.socket;
+    return this.phase !== 'done' && this.link.handler === this && !socket.destroyed && !socket.connecting
+      ? socket
+      : null;
   }
 
   /** Keeps the bytes of the current `body` call alive until the release is called (see EngineLink). */
@@ -109,14 +145,18 @@ export class EngineExchange implements LinkHandler {
     if (this.link.handler === this) this.socket.pause();
   }
 
-  /** A drain that comes after the exchange ended must not resume a connection now serving another. */
+  /**
+   * A drain that comes after the exchange ended must not resume a connection now serving another, and
+   * one that comes while the kernel relays the body must not start Node's reads behind it.
+   */
   resume(): void {
-    if (this.link.handler === this) this.socket.resume();
+    if (this.link.handler === this && !this.splice) this.socket.resume();
   }
 
   /** The client went away: the engine's work for it (a log stream, an export) stops with the connection. */
   abort(): void {
     if (this.phase === 'done') return;
+    this.stopSplice();
     this.phase = 'done';
     this.link.handler = null;
     this.socket.destroy();
@@ -152,6 +192,7 @@ export class EngineExchange implements LinkHandler {
   }
 
   private fail(error: Error | null): void {
+    this.stopSplice();
     this.phase = 'done';
     this.link.handler = null;
     this.socket.destroy();
@@ -207,6 +248,7 @@ export class EngineExchange implements LinkHandler {
     const framing = this.response?.framing.kind;
     if (framing === 'close') {
       this.sink.body(chunk);
+      this.maybeSplice(chunk.length);
       return;
     }
     let consumed: number;
@@ -215,6 +257,7 @@ export class EngineExchange implements LinkHandler {
       this.remaining -= consumed;
       if (this.remaining > 0) {
         if (consumed > 0) this.sink.body(chunk);
+        this.maybeSplice(chunk.length);
         return;
       }
     } else {
@@ -225,6 +268,7 @@ export class EngineExchange implements LinkHandler {
       }
       if (scan.kind === 'more') {
         this.sink.body(chunk);
+        this.maybeSplice(chunk.length);
         return;
       }
       consumed = scan.consumed;
@@ -234,7 +278,88 @@ export class EngineExchange implements LinkHandler {
     this.complete();
   }
 
+  /**
+   * Hands the rest of a large body to the kernel, from the engine's socket to the client's, where the
+   * client takes the bytes as they came; `readBytes` is what the last read brought.
+   */
+  private maybeSplice(readBytes: number): void {
+    if (this.phase !== 'body' || this.splice || this.spliceRefused || !spliceAvailable()) return;
+    const framing = this.response?.framing.kind;
+    const large =
+      framing === 'length' ? this.remaining >= ZERO_COPY_MIN_BYTES : readBytes >= ZERO_COPY_MIN_BYTES;
+    if (!large) return;
+    const to = this.sink.zeroCopyTarget?.() ?? null;
+    if (!to) {
+      this.spliceRefused = true;
+      return;
+    }
+    const transfer = spliceTransfer(this.socket, to, {
+      first: () => this.firstPlan(),
+      next: (waiting) => this.nextPlan(waiting),
+      outcome: (result) => this.spliced(result),
+    });
+    this.splice = transfer?.running ? transfer : null;
+    if (!transfer) this.spliceRefused = true;
+  }
+
+  /** The first plan, on the state the JS relay left (it may have read more while the relay waited). */
+  private firstPlan(): SplicePlan | null {
+    if (this.phase !== 'body' || this.link.handler !== this) return null;
+    const framing = this.response?.framing.kind;
+    if (framing === 'close') return { move: 'all', last: true };
+    if (framing === 'length') return this.remaining > 0 ? { move: this.remaining, last: true } : null;
+    const scanner = this.scanner as ChunkedScanner;
+    const left = scanner.dataLeft;
+    scanner.skipData();
+    return { move: left, last: false };
+  }
+
+  /**
+   * A chunked body's next plan: the bytes shown are scanned as the JS relay scans them, then moved with
+   * the rest of the chunk they end in, or up to the body's end.
+   */
+  private nextPlan(waiting: Buffer): SplicePlan | null {
+    const scanner = this.scanner;
+    if (!scanner) return null;
+    const scan = scanner.scan(waiting);
+    if (scan.kind === 'error') {
+      this.spliceError = new Error(`the engine sent a malformed chunked body: ${scan.message}`);
+      return null;
+    }
+    if (scan.kind === 'done') return { move: scan.consumed, last: true };
+    const left = scanner.dataLeft;
+    scanner.skipData();
+    return { move: waiting.length + left, last: false };
+  }
+
+  private spliced(result: SpliceOutcome): void {
+    this.splice = null;
+    switch (result.kind) {
+      case 'done':
+        // The body's last byte is written; the engine's socket stays paused until it is pooled again.
+        this.remaining = 0;
+        this.complete();
+        return;
+      case 'declined':
+        this.spliceRefused = true;
+        if (this.spliceError) this.fail(this.spliceError);
+        else this.resume();
+        return;
+      // The end is read again by Node (onEnd), a failed socket was destroyed (onClose): as in JS.
+      case 'ended':
+      case 'failed':
+      case 'closed':
+        return;
+    }
+  }
+
+  private stopSplice(): void {
+    this.splice?.stop();
+    this.splice = null;
+  }
+
   private complete(): void {
+    this.stopSplice();
     this.phase = 'done';
     this.sink.end();
     this.settle();

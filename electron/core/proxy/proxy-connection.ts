@@ -3,19 +3,34 @@
 // BuildKit session) bytes flow raw both ways, with half-close preserved. What a connection may hold,
 // and for how long, is its client's (client-limits.ts): a head and a judged body have deadlines, a
 // judged body a size limit and a turn, an idle connection is closed after a while.
+//
+// Where bytes no longer need JavaScript they go zero-copy (splice-transfer.ts), the JS relay taking
+// over again at the same byte: a hijacked stream both ways, a large response body the client takes
+// as it came (engine-exchange.ts), and a large request body the gate judged without reading it,
+// re-framed by the proxy as in JS. A body the gate reads is read here, whole, as before: no byte the
+// gate did not judge reaches the engine by any other way. After a relayed body, the next pipelined
+// request is parsed from the first byte after it.
 import type net from 'node:net';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { ClientBudget } from './client-budget.js';
 import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
-import { EngineExchange, type ExchangeSink } from './engine-exchange.js';
+import { EngineExchange, ZERO_COPY_MIN_BYTES, type ExchangeSink } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
 import { countJsonValues } from './json-values.js';
 import { closeLingering } from './lingering-close.js';
 import type { Requester, RequestGate, Verdict } from './request-gate.js';
 import { HOP_BY_HOP, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './request-head.js';
+import {
+  spliceAvailable,
+  spliceTransfer,
+  type SpliceOutcome,
+  type SplicePlanner,
+  type SpliceTransfer,
+} from './splice-transfer.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { EngineLink, Upstream } from './upstream.js';
+import type { SplicePlan } from './zero-copy-relay.js';
 
 /** The engine's answers the gate asks to see (a create's: the new container's ID) are small JSON. */
 const MAX_SEEN_RESPONSE_BYTES = 1 << 20;
@@ -45,6 +60,12 @@ const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 type BodySink = (chunk: Buffer) => void;
 
+/** A streamed request body may go zero-copy to `exchange`'s engine socket once `flush` has written what JS holds. */
+interface BodyZeroCopy {
+  exchange: EngineExchange;
+  flush: () => void;
+}
+
 export class ProxyConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private busy = false;
@@ -57,6 +78,8 @@ export class ProxyConnection {
   private corked = false;
   /** The engine exchange being served; aborted when the client goes away so streams stop upstream too. */
   private exchange: EngineExchange | null = null;
+  /** A request body going zero-copy to the engine: nothing else reads the client while it runs. */
+  private bodySplice: SpliceTransfer | null = null;
   /** Where the client's bytes go: requests, nowhere (after a refusal), or the engine (after a hijack). */
   private onData: (chunk: Buffer) => void = (chunk) => this.receive(chunk);
   private readonly reads: ClientReads;
@@ -176,7 +199,18 @@ export class ProxyConnection {
   destroy(): void {
     this.closed = true;
     this.disarm();
+    this.stopBodySplice();
     this.socket.destroy();
+  }
+
+  /**
+   * The connection is done with the body being relayed (answered, refused): the kernel stops reading
+   * the client before anything else does (what it held is dropped, the body is abandoned, as the rest
+   * of a body is in JS then).
+   */
+  private stopBodySplice(): void {
+    this.bodySplice?.stop();
+    this.bodySplice = null;
   }
 
   private receive(chunk: Buffer): void {
@@ -266,6 +300,7 @@ export class ProxyConnection {
    * client still sends is dropped; a client that never closes its side is cut after a linger.
    */
   private refuse(status: number, message: string, head: boolean): void {
+    this.stopBodySplice();
     this.busy = true;
     this.disarm();
     this.sink = null;
@@ -275,6 +310,7 @@ export class ProxyConnection {
   }
 
   private finish(keepAlive: boolean): void {
+    this.stopBodySplice();
     if (this.closed) return;
     if (!keepAlive) {
       // A client that never closes its side does not keep its slot (see refuse()).
@@ -457,7 +493,10 @@ export class ProxyConnection {
       releases = [];
       if (!ok && !this.socket.isPaused()) {
         this.socket.pause();
-        exchange.onDrain(() => this.socket.resume());
+        // Not behind a zero-copy relay, which has the client's reads now.
+        exchange.onDrain(() => {
+          if (!this.bodySplice) this.socket.resume();
+        });
       }
     };
     this.readBody(
@@ -480,6 +519,8 @@ export class ProxyConnection {
         onDone();
         exchange.endBody();
       },
+      Infinity,
+      { exchange, flush },
     );
   }
 
@@ -492,6 +533,7 @@ export class ProxyConnection {
     onChunk: (chunk: Buffer) => boolean,
     onEnd: (error: BodyError | null) => void,
     limit = Infinity,
+    zeroCopy?: BodyZeroCopy,
   ): ((error: BodyError) => void) | undefined {
     const framing = head.body;
     if (framing.kind === 'none') {
@@ -526,6 +568,7 @@ export class ProxyConnection {
             return complete({ status: 413, message: tooLarge(limit) }, Buffer.alloc(0));
         }
         if (step.done) complete(null, step.rest);
+        else if (zeroCopy) spliceRest(chunk.length);
         return;
       }
       const take = Math.min(remaining, chunk.length);
@@ -533,6 +576,77 @@ export class ProxyConnection {
       if (take > 0 && !onChunk(chunk.subarray(0, take)))
         return complete({ status: 413, message: tooLarge(limit) }, Buffer.alloc(0));
       if (remaining === 0) complete(null, chunk.subarray(take));
+      else if (zeroCopy) spliceRest(chunk.length);
+    };
+    // The rest of a large body goes zero-copy, its framing read here through the same grammar.
+    let spliceTried = false;
+    const spliceRest = (readBytes: number): void => {
+      if (spliceTried || this.bodySplice || done || !zeroCopy || !this.reads.reusable || !spliceAvailable())
+        return;
+      const large = decoder
+        ? readBytes >= ZERO_COPY_MIN_BYTES || decoder.scanner.dataLeft >= ZERO_COPY_MIN_BYTES
+        : remaining >= ZERO_COPY_MIN_BYTES;
+      const to = large ? zeroCopy.exchange.zeroCopyTarget() : null;
+      if (!to) return;
+      spliceTried = true;
+      let error: BodyError | null = null;
+      const transfer = spliceTransfer(this.socket, to, {
+        first: () => {
+          if (done) return null;
+          // Pieces JS gathered this turn go out before the kernel's bytes (the relay waits for them).
+          zeroCopy.flush();
+          if (!decoder) return remaining > 0 ? { move: remaining, last: true } : null;
+          return decoder.scanner.dataLeft > 0 ? chunkPlan(0) : { move: 0, last: false };
+        },
+        next: (waiting) => {
+          const scanner = (decoder as ChunkedDecoder).scanner;
+          const scan = scanner.scanFraming(waiting);
+          if (scan.kind === 'error') {
+            error = { status: 400, message: scan.message };
+            return null;
+          }
+          if (scan.kind === 'data') return chunkPlan(scan.consumed);
+          if (scan.kind === 'more') return { skip: scan.consumed, move: 0, last: false };
+          // The last chunk and trailers are dropped; endBody() sends the proxy's own last chunk.
+          const plan = { skip: scan.consumed, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
+          openChunk = false;
+          return plan;
+        },
+        outcome: (result) => bodySpliced(result, error),
+      });
+      this.bodySplice = transfer?.running ? transfer : null;
+    };
+    // Each chunk the client sent is re-framed as the proxy frames it: its size line, its data, CRLF
+    // (sent with the next plan's framing, as the relay emits before it moves).
+    let openChunk = false;
+    const chunkPlan = (skip: number): SplicePlan => {
+      const scanner = (decoder as ChunkedDecoder).scanner;
+      const size = scanner.dataLeft;
+      scanner.skipData();
+      const line = `${openChunk ? '\r\n' : ''}${size.toString(16)}\r\n`;
+      openChunk = true;
+      return { skip, emit: Buffer.from(line, 'latin1'), move: size, last: false };
+    };
+    const bodySpliced = (result: SpliceOutcome, error: BodyError | null): void => {
+      this.bodySplice = null;
+      switch (result.kind) {
+        case 'done':
+          remaining = 0;
+          complete(null, Buffer.alloc(0));
+          // The next request is read from the first byte after the body.
+          if (!this.closed) this.socket.resume();
+          return;
+        case 'declined':
+          if (error) complete(error, Buffer.alloc(0));
+          else if (!this.closed) this.socket.resume();
+          return;
+        // The client's end is read again by Node ('end': the body was cut), a failed socket was
+        // destroyed, a closed one closes the connection: as in JS.
+        case 'ended':
+        case 'failed':
+        case 'closed':
+          return;
+      }
     };
     this.sink = sink;
     const cut = (): void =>
@@ -541,11 +655,13 @@ export class ProxyConnection {
     const buffered = this.join();
     this.keep(Buffer.alloc(0));
     if (buffered.length > 0) sink(buffered);
+    else if (zeroCopy) spliceRest(0);
     if (done) return undefined;
     const abort = (error: BodyError): void => complete(error, Buffer.alloc(0));
     if (this.clientEnded) cut();
-    // Pipelined bytes may have paused the socket while the gate decided: the body must flow now.
-    else this.socket.resume();
+    // Pipelined bytes may have paused the socket while the gate decided: the body must flow now
+    // (unless the kernel relays it).
+    else if (!this.bodySplice) this.socket.resume();
     return abort;
   }
 
@@ -628,6 +744,8 @@ export class ProxyConnection {
           if (step.kind === 'data') for (const data of step.data) write(data);
         }
       },
+      // The engine's bytes as they came, to an HTTP/1.1 client, when no copy of them is kept.
+      zeroCopyTarget: () => (mode === 'raw' && !onResponse && !this.closed ? this.socket : null),
       end: () => {
         if (mode === 'frame') this.writeBatched(LAST_CHUNK);
         this.exchange = null;
@@ -752,6 +870,17 @@ function spliceHijacked(
   client.on('error', destroyBoth);
   client.on('close', () => engine.destroy());
   client.resume();
+  // Each direction goes zero-copy from here, to its end (handed back to Node, which passes it on).
+  // The client's reads must stop at once when paused to be relayed by the kernel (client-reads.ts).
+  const toEnd = (from: net.Socket): SplicePlanner => ({
+    first: () => ({ move: 'all', last: true }),
+    outcome: (result) => {
+      // Declined (no relay could be opened): the JS relay goes on.
+      if (result.kind === 'declined' && !from.destroyed) from.resume();
+    },
+  });
+  if (!clientAlreadyEnded && clientReads.reusable) spliceTransfer(client, engine, toEnd(client));
+  spliceTransfer(engine, client, toEnd(engine));
   return relay(engine, client, () => clientReads.hold());
 }
 

@@ -1,0 +1,459 @@
+// The proxy's zero-copy points against a scripted engine, byte for byte: large response bodies (sized,
+// chunked in awkward pieces, delimited by closing), large streamed request bodies (sized, chunked and
+// re-framed), the next pipelined request parsed from the byte after a relayed body, a body the gate
+// reads still read whole, and a hijacked stream both ways with half-close. The same expectations hold
+// with the JS relay (SW_ZERO_COPY=off, or no addon); with the addon, the kernel must have been used.
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProxyServer } from './proxy-server.js';
+import { transparentGate, type RequestGate } from './request-gate.js';
+import { spliceCounts } from './splice-transfer.js';
+import { Upstream } from './upstream.js';
+import { zeroCopy } from './zero-copy-relay.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const digest = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+function pattern(size: number, seed = 1): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) bytes[i] = ((i + seed) * 2654435761) >>> 24;
+  return bytes;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One request as the scripted engine saw it: head text and de-framed body. */
+interface Seen {
+  head: string;
+  body: Buffer;
+}
+
+type Script = (socket: net.Socket, seen: Seen) => void | Promise<void>;
+
+/**
+ * An engine that reads each request (head; a sized or chunked body, de-chunked strictly) and answers
+ * with `script`; every request is recorded.
+ */
+async function engine(dir: string, script: Script): Promise<{ path: string; seen: Seen[] }> {
+  const enginePath = path.join(dir, 'engine.sock');
+  const seen: Seen[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    let buffer = Buffer.alloc(0);
+    let busy = false;
+    const pump = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) break;
+        const head = buffer.toString('latin1', 0, end);
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+        const chunked = /\r\ntransfer-encoding: *chunked/i.test(head);
+        let at = end + 4;
+        let body: Buffer;
+        if (length) {
+          const size = Number(length[1]);
+          if (buffer.length < at + size) break;
+          body = buffer.subarray(at, at + size);
+          at += size;
+        } else if (chunked) {
+          const parts: Buffer[] = [];
+          let whole = false;
+          for (;;) {
+            const line = buffer.indexOf('\r\n', at);
+            if (line < 0) break;
+            const sizeText = buffer.toString('latin1', at, line);
+            expect(sizeText).toMatch(/^[0-9a-f]+$/);
+            const size = parseInt(sizeText, 16);
+            if (size === 0) {
+              if (buffer.length < line + 4) break;
+              expect(buffer.toString('latin1', line, line + 4)).toBe('\r\n\r\n');
+              at = line + 4;
+              whole = true;
+              break;
+            }
+            if (buffer.length < line + 2 + size + 2) break;
+            parts.push(buffer.subarray(line + 2, line + 2 + size));
+            expect(buffer.toString('latin1', line + 2 + size, line + 4 + size)).toBe('\r\n');
+            at = line + 4 + size;
+          }
+          if (!whole) break;
+          body = Buffer.concat(parts);
+        } else body = Buffer.alloc(0);
+        buffer = buffer.subarray(at);
+        const request = { head, body: Buffer.from(body) };
+        seen.push(request);
+        await script(socket, request);
+      }
+      busy = false;
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      void pump();
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(enginePath, resolve));
+  cleanups.push(async () => {
+    server.close();
+  });
+  return { path: enginePath, seen };
+}
+
+async function proxyFor(script: Script, gate: RequestGate = transparentGate) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sw-zc-proxy-'));
+  cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
+  const scripted = await engine(dir, script);
+  const upstream = new Upstream(scripted.path);
+  const listenPath = path.join(dir, 'proxy.sock');
+  const proxy = await ProxyServer.listen({ listenPath, upstream, gate, requester: { kind: 'host' } });
+  cleanups.push(async () => {
+    await proxy.close(100);
+    upstream.close();
+  });
+  return { listenPath, seen: scripted.seen };
+}
+
+/** Sends `request` (and optionally more, later), returns everything received until the proxy ends. */
+async function talk(socketPath: string, request: Buffer | string, readSlowly = false): Promise<Buffer> {
+  const socket = net.connect(socketPath);
+  await once(socket, 'connect');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (readSlowly) {
+      socket.pause();
+      setTimeout(() => socket.resume(), 2);
+    }
+  });
+  socket.write(request);
+  await once(socket, 'end');
+  socket.destroy();
+  return Buffer.concat(chunks);
+}
+
+/** Splits responses (sized or chunked bodies, de-chunked here) out of what a client received. */
+function responses(raw: Buffer): { head: string; body: Buffer }[] {
+  const found: { head: string; body: Buffer }[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const end = raw.indexOf('\r\n\r\n', at);
+    if (end < 0) throw new Error(`a partial head: ${raw.toString('latin1', at, at + 80)}`);
+    const head = raw.toString('latin1', at, end);
+    at = end + 4;
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (length) {
+      const size = Number(length[1]);
+      found.push({ head, body: raw.subarray(at, at + size) });
+      at += size;
+    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const line = raw.indexOf('\r\n', at);
+        const size = parseInt(raw.toString('latin1', at, line).split(';')[0] as string, 16);
+        at = line + 2;
+        if (size === 0) {
+          // Trailers, then the empty line.
+          const trailersEnd = raw.indexOf('\r\n\r\n', at - 2);
+          at = trailersEnd + 4;
+          break;
+        }
+        parts.push(raw.subarray(at, at + size));
+        at += size + 2;
+      }
+      found.push({ head, body: Buffer.concat(parts) });
+    } else {
+      found.push({ head, body: raw.subarray(at) });
+      at = raw.length;
+    }
+  }
+  return found;
+}
+
+/** Writes `pieces` one by one, waiting `gapMs` between them (so reads end at awkward places). */
+async function writeSlowly(socket: net.Socket, pieces: Buffer[], gapMs: number): Promise<void> {
+  for (const piece of pieces) {
+    if (!socket.write(piece)) await once(socket, 'drain');
+    if (gapMs > 0) await pause(gapMs);
+  }
+}
+
+const BIG = 3 << 20;
+
+describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${zeroCopy.detail})`, () => {
+  const before = { started: 0 };
+  const usedKernel = (): void => {
+    if (zeroCopy.available) expect(spliceCounts.started).toBeGreaterThan(before.started);
+    else expect(spliceCounts.started).toBe(0);
+  };
+  const mark = (): void => {
+    before.started = spliceCounts.started;
+  };
+
+  it('relays a large sized response body, then serves the next pipelined request', async () => {
+    const body = pattern(BIG);
+    const { listenPath } = await proxyFor(async (socket, seen) => {
+      if (seen.head.startsWith('GET /big ')) {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+        // The head alone first: the body is found large on its own.
+        await pause(5);
+        await writeSlowly(socket, [body.subarray(0, 1000), body.subarray(1000)], 5);
+      } else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
+    });
+    mark();
+    const raw = await talk(
+      listenPath,
+      'GET /big HTTP/1.1\r\nHost: d\r\n\r\nGET /small HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n',
+      true,
+    );
+    const [big, small] = responses(raw);
+    expect(digest(big?.body ?? Buffer.alloc(0))).toBe(digest(body));
+    expect(small?.body.toString()).toBe('next');
+    usedKernel();
+  });
+
+  it('relays a large chunked response as it came, chunk sizes and lines split across reads', async () => {
+    const data = pattern(BIG, 7);
+    // Chunks of many sizes, one with an extension; written in pieces that cut size lines and CRLFs.
+    const framed: Buffer[] = [];
+    let at = 0;
+    const sizes = [1, 70_000, 3, 200_000, 65_536, 17];
+    for (let i = 0; at < data.length; i++) {
+      const size = Math.min(sizes[i % sizes.length] as number, data.length - at);
+      const ext = i === 3 ? ';name=value' : '';
+      framed.push(
+        Buffer.from(`${size.toString(16)}${ext}\r\n`),
+        data.subarray(at, at + size),
+        Buffer.from('\r\n'),
+      );
+      at += size;
+    }
+    framed.push(Buffer.from('0\r\nX-Trailer: yes\r\n\r\n'));
+    const wire = Buffer.concat(framed);
+    const cuts: Buffer[] = [];
+    for (let i = 0; i < wire.length;) {
+      const step = [5, 100_000, 1, 2, 300_000, 7][cuts.length % 6] as number;
+      cuts.push(wire.subarray(i, i + step));
+      i += step;
+    }
+    const { listenPath } = await proxyFor(async (socket, seen) => {
+      if (seen.head.startsWith('GET /chunked ')) {
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        await writeSlowly(socket, cuts, 1);
+      } else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
+    });
+    mark();
+    const raw = await talk(
+      listenPath,
+      'GET /chunked HTTP/1.1\r\nHost: d\r\n\r\nGET /small HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n',
+    );
+    // The engine's framing passes as it came: the bytes after the head are the engine's exactly.
+    const headEnd = raw.indexOf('\r\n\r\n') + 4;
+    expect(digest(raw.subarray(headEnd, headEnd + wire.length))).toBe(digest(wire));
+    const [chunked, small] = responses(raw);
+    expect(digest(chunked?.body ?? Buffer.alloc(0))).toBe(digest(data));
+    expect(small?.body.toString()).toBe('next');
+    usedKernel();
+  });
+
+  it('cuts the client off when the engine sends a malformed chunk mid-stream', async () => {
+    const { listenPath } = await proxyFor(async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      await writeSlowly(socket, [Buffer.from('100000\r\n'), pattern(1 << 20), Buffer.from('\r\nzz\r\n')], 5);
+    });
+    const socket = net.connect(listenPath);
+    await once(socket, 'connect');
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    socket.write('GET /bad HTTP/1.1\r\nHost: d\r\n\r\n');
+    await once(socket, 'close');
+    expect(bytes).toBeGreaterThan(1 << 20);
+    expect(bytes).toBeLessThan((1 << 20) + 200);
+  });
+
+  it('relays a body delimited by closing to an HTTP/1.0 client, to its end', async () => {
+    const body = pattern(BIG, 3);
+    const { listenPath } = await proxyFor(async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n');
+      await writeSlowly(socket, [body.subarray(0, 100_000), body.subarray(100_000)], 5);
+      socket.end();
+    });
+    mark();
+    const raw = await talk(listenPath, 'GET /x HTTP/1.0\r\n\r\n');
+    const [response] = responses(raw);
+    expect(digest(response?.body ?? Buffer.alloc(0))).toBe(digest(body));
+    usedKernel();
+  });
+
+  it('cuts the client off when the engine closes before a sized body ended', async () => {
+    const { listenPath } = await proxyFor(async (socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG}\r\n\r\n`);
+      await writeSlowly(socket, [pattern(1 << 20)], 5);
+      socket.destroy();
+    });
+    const socket = net.connect(listenPath);
+    await once(socket, 'connect');
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    socket.write('GET /short HTTP/1.1\r\nHost: d\r\n\r\n');
+    await once(socket, 'close');
+    expect(bytes).toBeLessThan(BIG);
+  });
+
+  it('forwards a large sized request body exactly, and parses the pipelined request after it', async () => {
+    const body = pattern(BIG, 11);
+    const { listenPath, seen } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    mark();
+    const socket = net.connect(listenPath);
+    await once(socket, 'connect');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write(`PUT /upload HTTP/1.1\r\nHost: d\r\nContent-Length: ${body.length}\r\n\r\n`);
+    await writeSlowly(socket, [body.subarray(0, 70_000), body.subarray(70_000)], 5);
+    socket.write('GET /after HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+    await ended;
+    socket.destroy();
+    expect(responses(Buffer.concat(chunks)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
+    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
+      'PUT /upload HTTP/1.1',
+      'GET /after HTTP/1.1',
+    ]);
+    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(body));
+    usedKernel();
+  });
+
+  it('re-frames a large chunked request body (extensions and trailers dropped) and parses what follows', async () => {
+    const data = pattern(BIG, 13);
+    const framed: Buffer[] = [];
+    let at = 0;
+    const sizes = [100_000, 1, 300_000, 32_768, 5];
+    for (let i = 0; at < data.length; i++) {
+      const size = Math.min(sizes[i % sizes.length] as number, data.length - at);
+      framed.push(
+        Buffer.from(`${size.toString(16)}${i === 2 ? ';x=y' : ''}\r\n`),
+        data.subarray(at, at + size),
+        Buffer.from('\r\n'),
+      );
+      at += size;
+    }
+    framed.push(
+      Buffer.from('0\r\nX-Sum: 1\r\n\r\nGET /after HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'),
+    );
+    const wire = Buffer.concat(framed);
+    const { listenPath, seen } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    mark();
+    const socket = net.connect(listenPath);
+    await once(socket, 'connect');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write('PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const cuts: Buffer[] = [];
+    for (let i = 0; i < wire.length;) {
+      const step = [3, 150_000, 1, 400_000, 9][cuts.length % 5] as number;
+      cuts.push(wire.subarray(i, i + step));
+      i += step;
+    }
+    await writeSlowly(socket, cuts, 1);
+    await ended;
+    socket.destroy();
+    expect(responses(Buffer.concat(chunks)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
+    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
+      'PUT /upload HTTP/1.1',
+      'GET /after HTTP/1.1',
+    ]);
+    expect(seen[0]?.head).not.toMatch(/X-Sum/);
+    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(data));
+    usedKernel();
+  });
+
+  it('refuses a chunked request body that turns malformed mid-stream, 400, and forwards no later request', async () => {
+    const { listenPath, seen } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    const raw = await talk(
+      listenPath,
+      Buffer.concat([
+        Buffer.from('PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n'),
+        pattern(1 << 20),
+        Buffer.from('\r\n1\nGET /smuggled HTTP/1.1\r\nHost: d\r\n\r\n'),
+      ]),
+    );
+    expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(seen.map((request) => request.head)).not.toContainEqual(expect.stringContaining('/smuggled'));
+  });
+
+  it('reads a body the gate judges whole, as before, however large', async () => {
+    const body = Buffer.from(JSON.stringify({ data: pattern(200_000).toString('base64') }));
+    let judged: Buffer | null = null;
+    const gate: RequestGate = {
+      needsBody: () => true,
+      decide: async (_head, seenBody) => {
+        judged = seenBody;
+        return { kind: 'forward' };
+      },
+    };
+    const { listenPath, seen } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    }, gate);
+    const raw = await talk(
+      listenPath,
+      `POST /judged HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body.toString()}`,
+    );
+    expect(responses(raw)[0]?.body.toString()).toBe('ok');
+    expect(digest(judged ?? Buffer.alloc(0))).toBe(digest(body));
+    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(body));
+  });
+
+  it('relays a hijacked stream both ways, each end passed on alone (half-close)', async () => {
+    const up = pattern(BIG, 17);
+    const down = pattern(BIG, 19);
+    let engineGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
+    const { listenPath } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      socket.removeAllListeners('data');
+      const got: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => got.push(chunk));
+      engineGot = once(socket, 'end').then(async () => {
+        // The client's end came through; the engine still answers, then ends its side.
+        await writeSlowly(socket, [down.subarray(0, 500_000), down.subarray(500_000)], 5);
+        socket.end();
+        return Buffer.concat(got);
+      });
+    });
+    mark();
+    const socket = net.connect({ path: listenPath, allowHalfOpen: true });
+    await once(socket, 'connect');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write(
+      'POST /containers/c/attach?stream=1&stdin=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
+    await pause(20);
+    await writeSlowly(socket, [up.subarray(0, 100_000), up.subarray(100_000)], 5);
+    socket.end();
+    await ended;
+    socket.destroy();
+    const raw = Buffer.concat(chunks);
+    const headEnd = raw.indexOf('\r\n\r\n') + 4;
+    expect(raw.toString('latin1', 0, headEnd)).toMatch(/^HTTP\/1\.1 101 /);
+    expect(digest(raw.subarray(headEnd))).toBe(digest(down));
+    expect(digest(await engineGot)).toBe(digest(up));
+    usedKernel();
+  });
+});
