@@ -21,6 +21,7 @@ import { hostileContainerRows } from './rows/hostile-container.js';
 import { pingRow } from './rows/ping.js';
 import { requestRateRows } from './rows/request-rate.js';
 import { streamingRows } from './rows/streaming.js';
+import { zeroCopy } from '../electron/core/proxy/zero-copy-relay.js';
 import { exchange, exchangeJson } from './socket-http.js';
 import { readStackEnv } from './stack-env.js';
 import { formatTable, summarize } from './table.js';
@@ -38,6 +39,9 @@ const PRODUCERS: RowProducer[] = [
   filteredSocketRows,
   hostileContainerRows,
 ];
+
+/** The daemon inherits this environment and loads the same build: what the bench finds, it finds. */
+const zeroCopyWords = (): string => (zeroCopy.available ? 'on' : `off: ${zeroCopy.detail}`);
 
 const progress = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
@@ -130,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
     for (const producer of producers) rows.push(...(await producer.run(context)));
     progress(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     console.log(
-      `\nSocket Warden bench (${os.cpus().length} CPUs, node ${process.version}); ratio = socket-warden / direct\n`,
+      `\nSocket Warden bench (${os.cpus().length} CPUs, node ${process.version}; zero-copy relay ${zeroCopyWords()}); ratio = socket-warden / direct\n`,
     );
     console.log(formatTable(rows));
     console.log(`\n${summarize(rows)}`);
