@@ -104,11 +104,16 @@ export const adminSettingsFileSchema = z.looseObject({
 /** The top-level keys of the admin file that are ours; every other key belongs to someone else. */
 export const ADMIN_FILE_KEYS: readonly string[] = Object.keys(adminSettingsFileSchema.shape);
 
+/** The user settings file's `version` this build writes (migrations: user-settings-migrations.ts). */
+export const USER_SETTINGS_VERSION = 1;
+
 /**
  * The user's own settings. Every policy field is optional on purpose: a field
  * the user never set falls back to the (unlocked) admin value, then to the
  * built-in default, so an admin can still move defaults for users who never
- * touched that setting. Unknown keys are dropped (a newer version's fields).
+ * touched that setting. Keys it does not know are not part of the parsed value,
+ * but the store keeps them in the file and reports them (user-settings-store.ts);
+ * `version` is the file's, handled by the store.
  */
 export const userSettingsSchema = z.object({
   enforcing: z.boolean().optional(),

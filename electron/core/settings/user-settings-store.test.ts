@@ -39,6 +39,7 @@ describe('UserSettingsStore', () => {
       refresher: { intervalMinutes: 30 },
     });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      version: 1,
       enforcing: false,
       imageList: { images: ['docker:cli'] },
       refresher: { intervalMinutes: 30 },
@@ -112,6 +113,64 @@ describe('UserSettingsStore', () => {
     const again = recordingLog();
     expect(open(again).get()).toEqual(store.get());
     expect(again.lines).toEqual([]);
+  });
+
+  it('a file from 0.1 (no version) is migrated once, its original kept as .v0, said once', () => {
+    writeFileSync(file, JSON.stringify({ enforcing: false }));
+    const log = recordingLog();
+    expect(open(log).get()).toEqual({ enforcing: false });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, enforcing: false });
+    expect(JSON.parse(readFileSync(`${file}.v0`, 'utf8'))).toEqual({ enforcing: false });
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^info: user settings .* migrated from version 0 to 1/),
+    ]);
+    const again = recordingLog();
+    open(again).get();
+    expect(again.lines).toEqual([]);
+  });
+
+  it('a file from a newer version is kept aside before anything is written over it', () => {
+    const future = JSON.stringify({ version: 9, enforcing: false, newThing: { a: 1 } });
+    writeFileSync(file, future);
+    const log = recordingLog();
+    const store = open(log);
+    expect(store.get()).toEqual({ enforcing: false });
+    expect(readFileSync(`${file}.from-v9-2025-01-02T03-04-05-678Z`, 'utf8')).toBe(future);
+    expect(log.lines[0]).toMatch(
+      /^error: .*version 9 was written by a newer Socket Warden.*kept the original/,
+    );
+    // The unknown key survives in the rewritten file.
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      version: 1,
+      enforcing: false,
+      newThing: { a: 1 },
+    });
+  });
+
+  it('keys it does not know stay in the file through writes, and are reported once', () => {
+    writeFileSync(file, JSON.stringify({ version: 1, enforcing: true, theme: 'dark', zoom: 2 }));
+    const log = recordingLog();
+    const store = open(log);
+    expect(store.get()).toEqual({ enforcing: true });
+    store.set({ enforcing: false });
+    store.get();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      version: 1,
+      enforcing: false,
+      theme: 'dark',
+      zoom: 2,
+    });
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^warn: user settings .*does not know \(theme, zoom\); they stay in the file/),
+    ]);
+  });
+
+  it('a version that cannot be read is kept as a corrupt copy; the valid settings stay', () => {
+    writeFileSync(file, JSON.stringify({ version: 'one', enforcing: false }));
+    const log = recordingLog();
+    expect(open(log).get()).toEqual({ enforcing: false });
+    expect(existsSync(path.join(dataDir, CORRUPT))).toBe(true);
+    expect(log.lines[0]).toMatch(/^error: .*version: expected a whole number/);
   });
 
   it('a healthy file never produces a corrupt copy', () => {

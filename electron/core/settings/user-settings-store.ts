@@ -1,11 +1,21 @@
-// The user's own settings on disk: `settings.json` in the data dir, written
+// The user's own settings on disk: `settings.json` in the settings dir, written
 // atomically in conf's format (JsonFileStore; the Electron app passes an
-// electron-store, which is a conf). Validated with the zod schema on every read and write. A corrupt or
-// invalid file is never silently replaced: a `.corrupt-<time>` copy is kept,
-// the fields that still validate are kept, and the problem is logged.
-import { copyFileSync, renameSync } from 'node:fs';
+// electron-store, which is a conf). The file has a `version`: a file from an earlier version goes
+// through the shared migrations (shared/user-settings-migrations.ts) first, and a copy of it is kept as
+// `.v<N>`. Validated with the zod schema on every read and write. Nothing is lost:
+// - a corrupt or invalid file is never silently replaced: a `.corrupt-<time>` copy is kept, the fields
+//   that still validate are kept, and the problem is logged;
+// - a file from a newer version is copied aside as `.from-v<N>-<time>` before this version writes it;
+// - keys this version does not know stay in the file through every write, and are reported once.
+import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { formatSettingsError, userSettingsSchema, type UserSettings } from '../../../shared/settings.js';
+import {
+  USER_SETTINGS_VERSION,
+  formatSettingsError,
+  userSettingsSchema,
+  type UserSettings,
+} from '../../../shared/settings.js';
+import { migrateUserSettings, type SettingsObject } from '../../../shared/user-settings-migrations.js';
 import { JsonFileStore } from './json-file-store.js';
 import type { SettingsLog } from './settings-log.js';
 
@@ -41,6 +51,7 @@ export class UserSettingsStore implements UserSettingsStorage {
   readonly #store: ConfLike;
   readonly #log: SettingsLog;
   readonly #now: () => Date;
+  #reportedUnknown = '';
 
   private constructor(store: ConfLike, log: SettingsLog, now: () => Date) {
     this.#store = store;
@@ -82,35 +93,101 @@ export class UserSettingsStore implements UserSettingsStorage {
       raw = this.#store.store;
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      const kept = this.#keepCorruptCopy();
+      const kept = this.#keepCopy('corrupt');
       this.#log.error(`user settings ${this.path} are not valid JSON (${error.message}); kept as ${kept}`);
       this.#store.store = {};
       return {};
     }
-    const parsed = userSettingsSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-
-    const salvaged = salvage(raw);
-    const kept = this.#keepCorruptCopy();
-    this.#log.error(
-      `${formatSettingsError(this.path, parsed.error)}\nkept the original as ${kept}; ` +
-        `keeping only the settings that are still valid (${Object.keys(salvaged).join(', ') || 'none'})`,
-    );
-    this.#store.store = salvaged;
-    return salvaged;
+    if (isEmptyObject(raw)) return {};
+    const migrated = migrateUserSettings(raw);
+    if (!migrated.ok) {
+      // From a newer version, or no version we can read: kept aside, then what this version understands.
+      const kept = this.#keepCopy(migrated.reason === 'future' ? `from-v${migrated.version}` : 'corrupt');
+      const object = isObject(raw) ? withoutVersion(raw) : {};
+      const salvaged = salvage(object);
+      this.#log.error(
+        `user settings ${this.path}: ${migrated.error}; kept the original as ${kept}; ` +
+          `keeping the settings this version understands (${Object.keys(salvaged).join(', ') || 'none'})`,
+      );
+      this.#write(salvaged, unknownKeys(object));
+      return salvaged;
+    }
+    const { settings, from } = migrated;
+    const unknown = unknownKeys(settings);
+    this.#reportUnknown(unknown);
+    const parsed = userSettingsSchema.safeParse(withoutVersion(settings));
+    if (!parsed.success) {
+      const salvaged = salvage(withoutVersion(settings));
+      const kept = this.#keepCopy('corrupt');
+      // One message, one line: the log writes one record per message.
+      this.#log.error(
+        `${formatSettingsError(this.path, parsed.error).replace(/\n\s*/g, '; ')}; kept the original as ${kept}; ` +
+          `keeping only the settings that are still valid (${Object.keys(salvaged).join(', ') || 'none'})`,
+      );
+      this.#write(salvaged, unknown);
+      return salvaged;
+    }
+    if (from !== USER_SETTINGS_VERSION) {
+      const kept = this.#keepCopy(`v${from}`, false);
+      this.#write(parsed.data, unknown);
+      this.#log.info(
+        `user settings ${this.path} migrated from version ${from} to ${USER_SETTINGS_VERSION} (the version ${from} file is kept as ${kept})`,
+      );
+    }
+    return parsed.data;
   }
 
   set(next: UserSettings): void {
     const parsed = userSettingsSchema.safeParse(next);
     if (!parsed.success) throw new UserSettingsError(formatSettingsError('user settings', parsed.error));
-    this.#store.store = parsed.data;
+    let current: unknown;
+    try {
+      current = this.#store.store;
+    } catch {
+      current = {};
+    }
+    this.#write(parsed.data, isObject(current) ? unknownKeys(current) : {});
   }
 
-  #keepCorruptCopy(): string {
-    const kept = `${this.path}.corrupt-${stamp(this.#now())}`;
+  /** The file: its version, what this version understands, and what it does not (kept as it was). */
+  #write(settings: UserSettings, unknown: SettingsObject): void {
+    this.#store.store = { version: USER_SETTINGS_VERSION, ...unknown, ...settings };
+  }
+
+  #reportUnknown(unknown: SettingsObject): void {
+    const names = Object.keys(unknown).sort().join(', ');
+    if (!names || names === this.#reportedUnknown) return;
+    this.#reportedUnknown = names;
+    this.#log.warn(
+      `user settings ${this.path}: keeping settings this version does not know (${names}); they stay in the file but have no effect`,
+    );
+  }
+
+  #keepCopy(kind: string, stamped = true): string {
+    let kept = `${this.path}.${kind}${stamped ? `-${stamp(this.#now())}` : ''}`;
+    if (!stamped && existsSync(kept)) kept = `${kept}-${stamp(this.#now())}`;
     copyFileSync(this.path, kept);
     return kept;
   }
+}
+
+const KNOWN_KEYS = new Set([...Object.keys(userSettingsSchema.shape), 'version']);
+
+function unknownKeys(object: SettingsObject): SettingsObject {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !KNOWN_KEYS.has(key)));
+}
+
+function withoutVersion(object: SettingsObject): SettingsObject {
+  const { version: _version, ...rest } = object;
+  return rest;
+}
+
+function isObject(value: unknown): value is SettingsObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return isObject(value) && Object.keys(value).length === 0;
 }
 
 // Keeps each top-level setting that validates on its own, so one bad field does not cost the others.
