@@ -1,7 +1,7 @@
 // `socket-warden history`: the denial history, as a table or JSON.
 import { parseArgs } from 'node:util';
 import { runHistoryCommand } from './history-command.js';
-import { defaultDataDir } from '../core/default-paths.js';
+import { userPaths } from '../core/default-paths.js';
 
 export async function runHistoryCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -18,7 +18,7 @@ export async function runHistoryCli(argv: string[]): Promise<number> {
     return 0;
   }
   return runHistoryCommand({
-    dataDir: values['data-dir'] ?? defaultDataDir(),
+    dataDir: userPaths({ dataDir: values['data-dir'] }).stateDir,
     json: values.json ?? false,
     limit: values.limit !== undefined ? Number(values.limit) : undefined,
     out: process.stdout,

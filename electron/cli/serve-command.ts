@@ -4,7 +4,7 @@
 // with one line saying why.
 import fs from 'node:fs/promises';
 import { SHUTDOWN_GRACE_MS, startDaemon } from '../core/daemon.js';
-import { DEFAULT_ADMIN_SETTINGS, defaultDataDir, defaultListen } from '../core/default-paths.js';
+import { DEFAULT_ADMIN_SETTINGS, defaultListen, userPaths, type WardenPaths } from '../core/default-paths.js';
 import { Lifecycle, PartStartError, StartAbortedError } from '../core/lifecycle.js';
 import { consoleLog } from '../core/log.js';
 import { socketPathProblem } from '../core/socket-path.js';
@@ -16,8 +16,11 @@ const HELP = `Usage: socket-warden serve [options]
 
   --upstream <socket>        the Docker Engine socket: a path or unix:///path (default: DOCKER_HOST if it is
                              unix://, /var/run/docker.sock if DOCKER_HOST is unset)
-  --listen <socket>          where to listen (default: $XDG_RUNTIME_DIR/socket-warden/docker.sock, else <data-dir>/run/docker.sock)
-  --data-dir <dir>           settings, history and filtered sockets (default: ~/.local/share/socket-warden, /var/lib/socket-warden as root)
+  --listen <socket>          where to listen (default: $XDG_RUNTIME_DIR/socket-warden/docker.sock, else
+                             ~/.local/share/socket-warden/run/docker.sock, or <data-dir>/run/docker.sock)
+  --data-dir <dir>           settings, history and filtered sockets all under <dir> (default: settings in
+                             $XDG_CONFIG_HOME/socket-warden, history in $XDG_STATE_HOME/socket-warden, sockets
+                             in $XDG_RUNTIME_DIR/socket-warden; everything in /var/lib/socket-warden as root)
   --admin-settings <file>    admin-settings.json, which must exist (default: $SOCKET_WARDEN_ADMIN_SETTINGS, else
                              ${DEFAULT_ADMIN_SETTINGS}; a missing default means no admin policy)
   --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
@@ -49,7 +52,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     if (error instanceof ServeInputError) return refuse(error.message, 2);
     throw error;
   }
-  const { flags, dataDir, listen, listenFd } = settings;
+  const { flags, paths, listen, listenFd } = settings;
 
   const life = new Lifecycle({
     onStopError: (part, error) => consoleLog.error(`stopping ${part}: ${String(error)}`),
@@ -62,7 +65,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       listen,
       listenFd,
       managed: flags.managed,
-      dataDir,
+      paths,
       adminSettings: flags.adminSettings.path,
       refreshIntervalMs: flags.refreshIntervalMs,
       ui: flags.ui,
@@ -87,18 +90,18 @@ export async function runServeCommand(argv: string[]): Promise<number> {
 /** What the flags leave to the file system and the environment: the defaults, socket activation. */
 async function checkedSettings(flags: ServeFlags): Promise<{
   flags: ServeFlags;
-  dataDir: string;
+  paths: WardenPaths;
   listen: string;
   listenFd: number | undefined;
 }> {
-  const dataDir = flags.dataDir ?? defaultDataDir();
+  const paths = userPaths({ dataDir: flags.dataDir });
   // Started by socket-warden.socket: serve the socket systemd holds; --listen names its path.
   const inherited = singleListenFd(process.env, process.pid);
   unsetListenEnv(process.env);
   if (inherited && 'error' in inherited) throw new ServeInputError(inherited.error);
   if (inherited && !flags.listen)
     throw new ServeInputError('socket activation: --listen must name the socket systemd passes');
-  const listen = flags.listen ?? defaultListen(dataDir);
+  const listen = flags.listen ?? defaultListen(paths);
   const tooLong = flags.listen === undefined ? socketPathProblem(listen) : undefined;
   if (tooLong) throw new ServeInputError(`the default listen socket ${listen} ${tooLong}; pass --listen`);
   // An admin's file named on the command line and not there is a mistake, not "no admin policy":
@@ -114,7 +117,7 @@ async function checkedSettings(flags: ServeFlags): Promise<{
         `--admin-settings ${file}: no such file (leave the option out to run without an admin policy)`,
       );
   }
-  return { flags, dataDir, listen, listenFd: inherited?.fd };
+  return { flags, paths, listen, listenFd: inherited?.fd };
 }
 
 /** One line naming the part that could not start, and where a looping upstream came from. */

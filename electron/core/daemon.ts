@@ -19,7 +19,13 @@ import {
 } from '../../shared/ipc-contract.js';
 import { refreshIntervalMinutes, wardenPolicy } from '../../shared/settings.js';
 import { createContractHandlers } from './contract/contract-handlers.js';
+import { socketsDirIn, userPaths, type WardenPaths } from './default-paths.js';
 import { startUiServer } from './contract/http-transport.js';
+import {
+  contractSocketsFromEnv,
+  startContractSockets,
+  type ContractSocketsOptions,
+} from './contract/managed-contract.js';
 import { feedContractEvents } from './daemon-parts/contract-events.js';
 import { daemonStatus } from './daemon-parts/daemon-status.js';
 import { EngineFacts } from './daemon-parts/engine-facts.js';
@@ -52,6 +58,7 @@ import { DigestRefresher } from './registry/digest-refresher.js';
 import { DockerConfigCredentials } from './registry/docker-credentials.js';
 import { createImageOracle } from './registry/image-oracle.js';
 import { RegistryClient } from './registry/registry-client.js';
+import { moveLegacyFiles } from './settings/legacy-files.js';
 import { PolicySource } from './settings/policy-source.js';
 import { UserSettingsStore, type ConfLike } from './settings/user-settings-store.js';
 
@@ -62,9 +69,14 @@ export interface DaemonOptions {
   managed?: boolean;
   /** A socket already bound to `listen` and listening (systemd's socket activation). */
   listenFd?: number;
-  dataDir: string;
+  /** `--data-dir`: settings, history and filtered sockets all under it (ignored when `paths` is given). */
+  dataDir?: string;
+  /** Where settings, history and sockets go (default-paths.ts); default: `userPaths({ dataDir })`. */
+  paths?: WardenPaths;
   adminSettings: string;
   ui?: { port: number };
+  /** The contract on unix sockets, for the tray app of a managed host (default in managed mode: SOCKET_WARDEN_CONTRACT_DIR). */
+  contractSockets?: ContractSocketsOptions | false;
   /** Registry digests are re-checked this often (default: the user's setting, 15 min). */
   refreshIntervalMs?: number;
   /** The app passes an electron-store factory; headless mode writes the same file itself (JsonFileStore). */
@@ -83,6 +95,8 @@ export interface Daemon {
   listenPath: string;
   upstreamPath: string;
   uiUrl?: string;
+  /** The contract's unix sockets, when served. */
+  contractSockets?: { readSocket: string; editSocket: string };
   handlers: ContractHandlers;
   events: ContractEventEmitter;
   close(): Promise<void>;
@@ -108,7 +122,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daemon> {
   const { log } = options;
   const start = life.start.bind(life);
-  const socketsDir = path.join(options.dataDir, 'sockets');
+  const paths = options.paths ?? userPaths({ dataDir: options.dataDir });
+  const socketsDir = socketsDirIn(paths);
 
   // Before anything is made: an upstream that is our own socket would take every request round a loop.
   await start('upstream', async () => {
@@ -120,14 +135,17 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
     return { value: undefined };
   });
   await start('data directory', async () => {
-    await fs.mkdir(options.dataDir, { recursive: true, mode: 0o750 });
+    for (const dir of new Set([paths.settingsDir, paths.stateDir, paths.runtimeDir]))
+      await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+    // Settings and history from before the XDG directories, moved once before they are opened.
+    await moveLegacyFiles({ legacyDir: paths.legacyDataDir, ...paths, log });
     return { value: undefined };
   });
 
   // Settings first: an invalid admin file refuses the start (never starts open).
   const policySource = await start('settings', async () => {
     const userStore = UserSettingsStore.open({
-      dataDir: options.dataDir,
+      dataDir: paths.settingsDir,
       log,
       createStore: options.createStore,
     });
@@ -144,7 +162,7 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
   const policy = (): ReturnType<PolicySource['current']> => policySource.current();
 
   const history = await start('history', async () => {
-    const store = await HistoryStore.open(historyDirIn(options.dataDir));
+    const store = await HistoryStore.open(historyDirIn(paths.stateDir));
     return { value: store, stop: () => store.close() };
   });
 
@@ -386,10 +404,38 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
       })
     : undefined;
 
+  const socketsOption =
+    options.contractSockets === false
+      ? undefined
+      : (options.contractSockets ?? (options.managed ? contractSocketsFromEnv(process.env) : undefined));
+  // Not fatal: a tray app that cannot connect changes nothing about what the proxy guards.
+  const contractSockets = socketsOption
+    ? await start('contract sockets', async () => {
+        try {
+          const server = await startContractSockets({
+            handlers,
+            events,
+            sockets: socketsOption,
+            readGid: clientGid,
+            log,
+          });
+          return { value: server, stop: () => server.close() };
+        } catch (error) {
+          log.error(`settings contract: cannot serve ${socketsOption.dir}: ${String(error)}`);
+          return { value: undefined };
+        }
+      })
+    : undefined;
+
   return {
     listenPath: main.listenPath,
     upstreamPath: options.upstream,
     uiUrl: ui?.url,
+    ...(contractSockets
+      ? {
+          contractSockets: { readSocket: contractSockets.readSocket, editSocket: contractSockets.editSocket },
+        }
+      : {}),
     handlers,
     events,
     close: () => life.stop(),

@@ -5,12 +5,7 @@ import { app, clipboard, session, type BrowserWindow } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HistoryEntry, HistoryId } from '../../shared/history-entry.js';
 import type { AppState } from '../../shared/ipc-contract.js';
-import {
-  DEFAULT_ADMIN_SETTINGS,
-  defaultDataDir,
-  defaultListen,
-  defaultUpstream,
-} from '../core/default-paths.js';
+import { DEFAULT_ADMIN_SETTINGS, defaultListen, defaultUpstream, userPaths } from '../core/default-paths.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../core/daemon.js';
 import { consoleLog } from '../core/log.js';
 import { installAppMenu } from './app-menu.js';
@@ -66,11 +61,11 @@ async function run(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   installAppMenu(devTools);
 
-  const dataDir = defaultDataDir();
+  const wardenPaths = userPaths();
   const options: DaemonOptions = {
     upstream: defaultUpstream(),
-    listen: defaultListen(dataDir),
-    dataDir,
+    listen: defaultListen(wardenPaths),
+    paths: wardenPaths,
     adminSettings: process.env.SOCKET_WARDEN_ADMIN_SETTINGS ?? DEFAULT_ADMIN_SETTINGS,
     log,
     createStore: createElectronSettingsStore,
