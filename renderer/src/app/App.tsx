@@ -111,7 +111,7 @@ export function App() {
         ) : view === 'images' ? (
           <MismatchedImagesView />
         ) : (
-          <StatusView status={state.status} />
+          <StatusView status={state.status} images={state.policy.imageList.images} />
         )}
       </main>
     </div>

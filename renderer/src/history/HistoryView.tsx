@@ -213,10 +213,12 @@ export function HistoryView(props: {
                       }
                     }}
                   >
-                    <td className="nowrap" title={entry.time}>
+                    <td className="ellipsis" title={entry.time}>
                       {tableTime(entry.time, now)}
                     </td>
-                    <td>{requesterLabel(entry)}</td>
+                    <td className="ellipsis" title={requesterLabel(entry)}>
+                      {requesterLabel(entry)}
+                    </td>
                     <td className="mono ellipsis" title={entry.image}>
                       {entry.image ?? '—'}
                     </td>

@@ -3,6 +3,7 @@ import type { MismatchedImage, RepullProgress } from '../../../shared/ipc-contra
 import { useContract, useContractEvent, useNow } from '../app/contract-context.js';
 import { CheckIcon, RefreshIcon } from '../app/icons.js';
 import { relativeTime, shortDigest } from '../format/time.js';
+import { emptyMismatchReason } from '../status/explain.js';
 
 interface Done {
   image: string;
@@ -18,7 +19,7 @@ const phaseLabels: Record<RepullProgress['phase'], string> = {
 };
 
 export function MismatchedImagesView() {
-  const { client } = useContract();
+  const { client, state } = useContract();
   const now = useNow();
   const [images, setImages] = useState<MismatchedImage[]>();
   const [progress, setProgress] = useState<Record<string, RepullProgress>>({});
@@ -34,9 +35,12 @@ export function MismatchedImagesView() {
     } else setLoadError(answer.error.message);
   }, [client]);
 
+  // Asked again when the engine comes or goes and when the image list changes.
+  const reachable = state?.status.engine.reachable;
+  const listed = state?.policy.imageList.images.join('\n');
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, reachable, listed]);
 
   // A new digest-mismatch denial may add an image to this list.
   useContractEvent('denial', (entry) => {
@@ -83,13 +87,23 @@ export function MismatchedImagesView() {
           and may mount the socket again.
         </div>
       ))}
-      {!images ? (
+      {!images && !loadError ? (
         <p className="muted">Loading…</p>
-      ) : images.length === 0 ? (
-        <div className="card empty-card">
-          <CheckIcon size={22} />
-          <p>Every allowed image matches the digest its registry serves.</p>
-        </div>
+      ) : !images?.length ? (
+        <EmptyList
+          reason={
+            state
+              ? emptyMismatchReason(
+                  {
+                    images: state.policy.imageList.images,
+                    engineReachable: state.status.engine.reachable,
+                    refresher: state.status.refresher,
+                  },
+                  loadError !== undefined,
+                )
+              : undefined
+          }
+        />
       ) : (
         <ul className="image-cards" aria-label="Mismatched images">
           {images.map((item) => {
@@ -163,6 +177,17 @@ export function MismatchedImagesView() {
           <RefreshIcon size={16} /> Check again
         </button>
       </div>
+    </div>
+  );
+}
+
+function EmptyList(props: { reason: ReturnType<typeof emptyMismatchReason> | undefined }) {
+  if (!props.reason) return null;
+  const good = props.reason.kind === 'all-match';
+  return (
+    <div className={`card empty-card${good ? '' : ' is-neutral'}`} role="status">
+      {good ? <CheckIcon size={22} /> : null}
+      <p>{props.reason.text}</p>
     </div>
   );
 }

@@ -3,8 +3,9 @@ import type { Status } from '../../../shared/ipc-contract.js';
 import { useContractEvent, useNow } from '../app/contract-context.js';
 import { CheckIcon, CopyIcon } from '../app/icons.js';
 import { exactTime, relativeTime } from '../format/time.js';
+import { noNextRunReason } from './explain.js';
 
-export function StatusView(props: { status: Status }) {
+export function StatusView(props: { status: Status; images: readonly string[] }) {
   const now = useNow(10_000);
   const [liveRefresher, setLiveRefresher] = useState<{ checked: number; total: number }>();
   const [refresher, setRefresher] = useState(props.status.refresher);
@@ -21,6 +22,11 @@ export function StatusView(props: { status: Status }) {
   });
   const { engine, listen } = props.status;
   const exportLine = `export DOCKER_HOST=${listen.dockerHost}`;
+  const whyNoNextRun = noNextRunReason({
+    images: props.images,
+    engineReachable: engine.reachable,
+    refresher,
+  });
 
   return (
     <div className="status-grid">
@@ -60,7 +66,11 @@ export function StatusView(props: { status: Status }) {
           </dd>
           <dt>Next run</dt>
           <dd title={refresher.nextRunAt ? exactTime(refresher.nextRunAt) : undefined}>
-            {refresher.running ? 'running now' : relativeTime(refresher.nextRunAt, now)}
+            {refresher.running
+              ? 'running now'
+              : whyNoNextRun
+                ? `none: ${whyNoNextRun}`
+                : relativeTime(refresher.nextRunAt, now)}
           </dd>
           <dt>Images checked</dt>
           <dd>{refresher.imagesChecked}</dd>
