@@ -52,8 +52,12 @@ if (binary) {
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text) => {
     process.stdout.write(text);
-    const url = /UI: (http:\/\/\S+)/.exec(text)?.[1];
-    if (url) console.log(`\nOpen the settings pane in a browser: ${url}\n`);
+    // serve prints the pane's address without its token, and the file that holds the whole address.
+    const file = /UI: http:\/\/\S+ \(open the address in (\S+),/.exec(text)?.[1];
+    if (file) {
+      const url = readFileSync(file, 'utf8').trim();
+      console.log(`\nOpen the settings pane in a browser: ${url}\n`);
+    }
   });
   forward(child);
 }

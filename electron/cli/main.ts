@@ -1,15 +1,21 @@
 // The `socket-warden` command: `serve` runs the headless daemon; the rest are small tools around it.
 import { runContextCommand } from './context-command.js';
+import { packageVersion } from './package-version.js';
 import { runServeCommand } from './serve-command.js';
 
 const USAGE = `Usage: socket-warden <command> [options]
 
 Commands:
   serve      run the guarding proxy (headless daemon)
-  context    create a docker context named "socket-warden" that points at the proxy
+  status     what the engine, the guarded socket, the policy and the filtered sockets are doing
+  context    create or update a docker context named "socket-warden" that points at the proxy
   history    print the denial history
   repull     remove and pull again an image whose digest no longer matches its registry
   system     install | uninstall | status of managed mode: Socket Warden as the host's Docker socket
+  default    on | off | status: make the proxy the default for the docker CLI and Testcontainers
+
+Options:
+  -V, --version  print the version
 
 Run "socket-warden <command> --help" for a command's options.`;
 
@@ -20,6 +26,14 @@ async function main(argv: string[]): Promise<number> {
       return runServeCommand(rest);
     case 'context':
       return runContextCommand(rest);
+    case 'status': {
+      const { runStatusCommand } = await import('./status-command.js');
+      return runStatusCommand(rest);
+    }
+    case '--version':
+    case '-V':
+      console.log(packageVersion());
+      return 0;
     case 'history': {
       const { runHistoryCli } = await import('./history-cli.js');
       return runHistoryCli(rest);
@@ -27,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     case 'repull': {
       const { runRepullCommand } = await import('./repull-command.js');
       return runRepullCommand(rest);
+    }
+    case 'default': {
+      const { runDefaultCommand } = await import('./default-command.js');
+      return runDefaultCommand(rest);
     }
     case 'system': {
       const { runSystemCommand } = await import('./system-command.js');

@@ -2,9 +2,17 @@
 // stops cleanly on SIGINT/SIGTERM. Every input is checked before anything starts (serve-flags.ts, and
 // the few checks that need the file system here); a start that fails undoes itself and exits non-zero
 // with one line saying why.
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { SHUTDOWN_GRACE_MS, startDaemon } from '../core/daemon.js';
-import { DEFAULT_ADMIN_SETTINGS, defaultListen, userPaths, type WardenPaths } from '../core/default-paths.js';
+import {
+  DEFAULT_ADMIN_SETTINGS,
+  defaultListen,
+  uiUrlFileIn,
+  userPaths,
+  type WardenPaths,
+} from '../core/default-paths.js';
 import { Lifecycle, PartStartError, StartAbortedError } from '../core/lifecycle.js';
 import { consoleLog } from '../core/log.js';
 import { socketPathProblem } from '../core/socket-path.js';
@@ -23,7 +31,8 @@ const HELP = `Usage: socket-warden serve [options]
                              in $XDG_RUNTIME_DIR/socket-warden; everything in /var/lib/socket-warden as root)
   --admin-settings <file>    admin-settings.json, which must exist (default: $SOCKET_WARDEN_ADMIN_SETTINGS, else
                              ${DEFAULT_ADMIN_SETTINGS}; a missing default means no admin policy)
-  --ui                       also serve the settings pane on 127.0.0.1 (prints its URL with a token)
+  --ui                       also serve the settings pane on 127.0.0.1; its address with the token goes to
+                             a file only you can read (<runtime dir>/ui-url, printed; also in socket-warden status)
   --ui-port <port>           port for --ui (default: a free one)
   --refresh-interval <sec>   re-check registry digests this often, 30 to 86400 (default: the user setting, 15 min)
   --managed                  managed mode (Socket Warden is the host's Docker socket): host protection is
@@ -81,7 +90,24 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   }
   console.log(`Socket Warden listening on ${daemon.listenPath} (engine: ${daemon.upstreamPath})`);
   console.log(`Point Docker clients at it:  export DOCKER_HOST=unix://${daemon.listenPath}`);
-  if (daemon.uiUrl) console.log(`UI: ${daemon.uiUrl}`);
+  if (daemon.uiUrl) {
+    // The token never goes to the log (a journal others may read): the address with it is in a file
+    // only this user can read, for as long as the pane is served.
+    const file = uiUrlFileIn(paths);
+    await life.start('pane address file', async () => {
+      await writePrivateFile(file, `${daemon.uiUrl}\n`);
+      return {
+        value: undefined,
+        stop: () => fs.rm(file, { force: true }),
+        abandon: () => rmSync(file, { force: true }),
+      };
+    });
+    const bare = new URL(daemon.uiUrl);
+    bare.search = '';
+    console.log(
+      `UI: ${bare.href} (open the address in ${file}, which holds its token; or: socket-warden status)`,
+    );
+  }
   // The shutdown exits the process when it is done.
   await shutdown.requested;
   return new Promise<number>(() => undefined);
@@ -128,6 +154,15 @@ function startFailure(error: unknown, flags: ServeFlags): string {
   if (aboutUpstream && flags.upstream.from.startsWith('DOCKER_HOST='))
     return `cannot start: ${message} (from ${flags.upstream.from}; unset DOCKER_HOST or pass --upstream <the engine's socket>)`;
   return `cannot start: ${message}`;
+}
+
+/** Written whole or not at all (temp file + rename), mode 0600 from the start. */
+async function writePrivateFile(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  await fs.rm(temp, { force: true });
+  await fs.writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+  await fs.rename(temp, file);
 }
 
 function refuse(message: string, code: number): number {

@@ -2,9 +2,10 @@
 // Electron window loads, served on loopback, with the contract as `POST /api/call/<request>` and the
 // pushed events as a server-sent event stream at `GET /api/events`.
 //
-// Who may call: only a page that knows the random token printed with the URL (checked on every API
+// Who may call: only a page that knows the random token (checked on every API
 // call and on the event stream), and only under the Host names we bound, so a web page elsewhere
-// cannot reach us through DNS rebinding.
+// cannot reach us through DNS rebinding. The token is never logged: `serve` writes the URL with it to a
+// 0600 file in the runtime directory (serve-command.ts), which `socket-warden status` reads.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -97,7 +98,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         sendJson(
           response,
           401,
-          failure('unavailable', 'missing or wrong token: open the URL socket-warden printed'),
+          failure(
+            'unavailable',
+            'missing or wrong token: open the address in the ui-url file socket-warden serve named',
+          ),
         );
         return;
       }
