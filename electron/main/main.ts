@@ -1,10 +1,12 @@
 // The Electron main process: hosts the engine (the same daemon `socket-warden serve` runs), shows its
 // state in the tray, and serves the settings window over the typed IPC contract. Starts hidden in the
-// tray; one instance only; closing the window keeps the tray.
+// tray; one instance only; closing the window keeps the tray. On a managed host (the system daemon
+// answers its contract socket) it hosts no proxy: it shows and edits the system daemon's state instead.
 import { app, clipboard, session, type BrowserWindow } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HistoryEntry, HistoryId } from '../../shared/history-entry.js';
-import type { AppState } from '../../shared/ipc-contract.js';
+import type { AppState, ContractEventEmitter, ContractHandlers } from '../../shared/ipc-contract.js';
+import { connectSystemDaemon } from '../core/contract/system-daemon.js';
 import { DEFAULT_ADMIN_SETTINGS, defaultListen, defaultUpstream, userPaths } from '../core/default-paths.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../core/daemon.js';
 import { consoleLog } from '../core/log.js';
@@ -70,8 +72,22 @@ async function run(): Promise<void> {
     log,
     createStore: createElectronSettingsStore,
   };
-  daemon = await startDaemon(options);
-  const { handlers, events } = daemon;
+  // Managed mode: the system daemon is the host's Docker socket; a second proxy would only be bypassed.
+  const system = await connectSystemDaemon({
+    onViolation: (what) => log.warn(`system daemon: ${what} broke the contract`),
+  });
+  let handlers: ContractHandlers;
+  let events: ContractEventEmitter;
+  if (system) {
+    log.info(
+      `managed mode: showing the system daemon (${system.socketPath}${system.canEdit ? '' : ', read-only'})`,
+    );
+    ({ handlers, events } = system);
+  } else {
+    daemon = await startDaemon(options);
+    ({ handlers, events } = daemon);
+  }
+  const connection = system ? ({ managed: true, canEdit: system.canEdit } as const) : undefined;
 
   const showWindow = (view?: string): BrowserWindow => {
     if (!window || window.isDestroyed()) {
@@ -129,7 +145,10 @@ async function run(): Promise<void> {
         openHistory(action.entryId);
         return;
       case 'copy-text':
-        clipboard.writeText(action.text);
+        // Electron's writeText resolves once the text is on the clipboard; a failure is only logged.
+        void clipboard
+          .writeText(action.text)
+          .catch((error: unknown) => log.warn(`copy to the clipboard: ${String(error)}`));
         return;
       case 'quit':
         app.quit();
@@ -139,7 +158,7 @@ async function run(): Promise<void> {
   const tray = createAppTray(paths.trayIcons, onAction, () => showWindow());
   const render = () => {
     if (!state) return;
-    const model = buildTrayModel(state, recent);
+    const model = buildTrayModel(state, recent, connection);
     tray.render(model);
     // The Electron e2e test reads the tray from here: Electron offers no way to list trays.
     if (process.env.SOCKET_WARDEN_TEST === '1') Object.assign(globalThis, { socketWardenTrayModel: model });
@@ -165,6 +184,13 @@ async function run(): Promise<void> {
   if (process.argv.includes('--show')) showWindow();
 
   app.on('will-quit', (event) => {
+    if (system) {
+      notifier.flush();
+      stopIpc();
+      tray.destroy();
+      system.close();
+      return;
+    }
     if (!daemon) return;
     event.preventDefault();
     const closing = daemon;

@@ -73,6 +73,19 @@ describe('buildTrayModel', () => {
     expect(model.icon).toBe('locked');
   });
 
+  it('on a managed host, says so, and disables the switch for a user outside the edit group', () => {
+    const readOnly = buildTrayModel(state, [], { managed: true, canEdit: false });
+    expect(find(readOnly.menu, /^Managed: .*\(read-only\)$/)).toBeDefined();
+    expect(find(readOnly.menu, /^Enforce socket rules/)).toMatchObject({
+      enabled: false,
+      toolTip: expect.stringMatching(/group socket-warden/) as string,
+    });
+    const editor = buildTrayModel(state, [], { managed: true, canEdit: true });
+    expect(find(editor.menu, /^Managed: the system service guards this host$/)).toBeDefined();
+    expect(find(editor.menu, /^Enforce socket rules/)).toMatchObject({ enabled: true });
+    expect(find(buildTrayModel(state, []).menu, /^Managed:/)).toBeUndefined();
+  });
+
   it('lists the five newest denials, each opening its history entry', () => {
     const entries = [1, 2, 3, 4, 5, 6, 7].map((id) => denial(id, `docker.io/library/img${id}:latest`));
     const recent = find(buildTrayModel(state, entries).menu, /^Recent denials/);

@@ -33,21 +33,34 @@ export interface TrayModel {
 
 const recentLimit = 5;
 
-export function buildTrayModel(state: AppState, recentDenials: readonly HistoryEntry[]): TrayModel {
+/** On a managed host: the app shows the system daemon; `canEdit` when its user is in the edit group. */
+export interface TrayConnection {
+  managed: true;
+  canEdit: boolean;
+}
+
+const readOnlyReason = 'Read-only: editing needs membership in the group socket-warden';
+
+export function buildTrayModel(
+  state: AppState,
+  recentDenials: readonly HistoryEntry[],
+  connection?: TrayConnection,
+): TrayModel {
   const guard = guardState(state);
   const { policy, status } = state;
   const lockedReason = policy.adminFile
     ? `Locked by the administrator in ${policy.adminFile}`
     : 'Locked by the administrator';
+  const readOnly = connection?.canEdit === false && !policy.locked;
   const exportLine = `export DOCKER_HOST=${status.listen.dockerHost}`;
 
   const enforcement: TrayMenuItem = {
     type: 'checkbox',
     label: policy.locked ? `Enforce socket rules (${lockedReason.toLowerCase()})` : 'Enforce socket rules',
     checked: policy.enforcing,
-    enabled: !policy.locked,
+    enabled: !policy.locked && !readOnly,
     action: { kind: 'set-enforcement', enforcing: !policy.enforcing },
-    ...(policy.locked ? { toolTip: lockedReason } : {}),
+    ...(policy.locked ? { toolTip: lockedReason } : readOnly ? { toolTip: readOnlyReason } : {}),
   };
 
   const recent = recentDenials.slice(0, recentLimit);
@@ -100,6 +113,16 @@ export function buildTrayModel(state: AppState, recentDenials: readonly HistoryE
     tooltip: `Socket Warden: ${guardStateLabels[guard]}`,
     menu: [
       { type: 'note', label: guardStateLabels[guard] },
+      ...(connection
+        ? [
+            {
+              type: 'note',
+              label: connection.canEdit
+                ? 'Managed: the system service guards this host'
+                : 'Managed: the system service guards this host (read-only)',
+            } as const,
+          ]
+        : []),
       ...(guard === 'unreachable' && status.engine.error
         ? [{ type: 'note', label: status.engine.error } as const]
         : []),
