@@ -12,7 +12,9 @@ export function engineGet(socketPath: string, path: string, timeoutMs = 5000): P
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           if ((response.statusCode ?? 0) >= 300) {
-            reject(new Error(`${path}: HTTP ${response.statusCode}: ${text.trim().slice(0, 200)}`));
+            // statusCode as the engine client's errors carry it (a 404 is an answer: unlessNotFound).
+            const error = new Error(`${path}: HTTP ${response.statusCode}: ${text.trim().slice(0, 200)}`);
+            reject(Object.assign(error, { statusCode: response.statusCode }));
             return;
           }
           try {
