@@ -16,7 +16,7 @@ import {
   writeAdminFile,
   type AdminEci,
 } from './daemon-harness.js';
-import { docker, loadStack, type CliResult } from './stack.js';
+import { docker, isPodman, loadStack, type CliResult } from './stack.js';
 
 const stack = loadStack();
 const P = `swt-hp-${randomBytes(4).toString('hex')}`;
@@ -222,7 +222,10 @@ describe(`managed mode: what the engine starts by itself is checked by outcome (
         '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}',
         name,
       ]);
-      expect(state.stdout.trim()).toBe('false no');
+      // Stopped, and not restarted by its policy: on Docker the policy is cleared first. Podman 4.3 has no
+      // API that changes a restart policy (its Docker-API update is 404), so there it stays `always`; its
+      // kill marks the container stopped by its user, which the policy does not undo (4 s above).
+      expect(state.stdout.trim()).toBe(isPodman() ? 'false always' : 'false no');
     } finally {
       await direct(['rm', '-f', name]);
       await fs.rm(project, { force: true, recursive: true });
