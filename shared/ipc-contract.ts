@@ -142,6 +142,18 @@ export const historyExportSchema = z.object({
   content: z.string(),
 });
 
+/** Personal mode as the default for the docker CLI and Testcontainers (`socket-warden default`). */
+export const defaultStatusSchema = z.object({
+  /** The guarded socket's `unix://` address. */
+  dockerHost: z.string(),
+  /** The `socket-warden` context exists, points at the guarded socket and is current. */
+  dockerContext: z.boolean(),
+  /** `docker.host` in ~/.testcontainers.properties is the guarded socket. */
+  testcontainers: z.boolean(),
+  /** What still reaches the engine around Socket Warden, in words to show as they are. */
+  goesAround: z.array(z.string()),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Requests: name → input and output schema
 
@@ -179,6 +191,13 @@ export const contractRequests = {
     output: z.object({ image: z.string(), digest: z.string() }),
   },
   getStatus: { input: none, output: statusSchema },
+  /** Personal mode: whether it is the default, and what goes around it. `unavailable` in managed mode. */
+  getDefaultStatus: { input: none, output: defaultStatusSchema },
+  /** Personal mode: becomes the default (`on`) or puts back what that changed. `unavailable` in managed mode. */
+  setDefault: {
+    input: z.object({ on: z.boolean() }),
+    output: z.object({ done: z.array(z.string()), status: defaultStatusSchema }),
+  },
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -223,6 +242,7 @@ export type MismatchedImage = z.output<typeof mismatchedImageSchema>;
 export type RepullProgress = z.output<typeof repullProgressSchema>;
 export type RefresherProgress = z.output<typeof refresherProgressSchema>;
 export type HistoryExport = z.output<typeof historyExportSchema>;
+export type DefaultStatus = z.output<typeof defaultStatusSchema>;
 
 /** What the engine implements: one async function per request. */
 export type ContractHandlers = {

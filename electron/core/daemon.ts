@@ -8,6 +8,7 @@
 // socket, timer or watcher behind; close() stops them all the same way.
 import { readdirSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,6 +27,7 @@ import {
   startContractSockets,
   type ContractSocketsOptions,
 } from './contract/managed-contract.js';
+import { personalDefaultStatus, setPersonalDefault } from './contract/personal-default-io.js';
 import { feedContractEvents } from './daemon-parts/contract-events.js';
 import { daemonStatus } from './daemon-parts/daemon-status.js';
 import { EngineFacts } from './daemon-parts/engine-facts.js';
@@ -378,6 +380,8 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
       events,
       state,
       status,
+      // Personal mode only: a managed daemon runs as root, whose docker context is nobody's default.
+      ...(options.managed ? {} : { personalDefault: personalDefault(main.listenPath, paths.settingsDir) }),
     });
     return {
       value: contract,
@@ -440,6 +444,17 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
     events,
     close: () => life.stop(),
   };
+}
+
+/** `socket-warden default` for the contract: the user running this daemon, its guarded socket. */
+function personalDefault(listen: string, settingsDir: string) {
+  const io = {
+    listen,
+    home: os.homedir(),
+    stateFile: path.join(settingsDir, 'default-state.json'),
+    env: process.env,
+  };
+  return { status: () => personalDefaultStatus(io), set: (on: boolean) => setPersonalDefault(on, io) };
 }
 
 /** The pane's port in words a user acts on ("in use", not EADDRINUSE and a stack). */

@@ -10,7 +10,13 @@ describe('requestAccess', () => {
 
   it('counts every request that changes something as an edit', () => {
     const edits = (Object.keys(requestAccess) as RequestName[]).filter((n) => requestAccess[n] === 'edit');
-    expect(edits.sort()).toEqual(['clearHistory', 'repullImage', 'setEnforcement', 'updatePolicy']);
+    expect(edits.sort()).toEqual([
+      'clearHistory',
+      'repullImage',
+      'setDefault',
+      'setEnforcement',
+      'updatePolicy',
+    ]);
   });
 
   it('refuses edits without the right, with the reason, and leaves reads alone', async () => {

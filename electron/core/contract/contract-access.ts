@@ -14,11 +14,14 @@ export const requestAccess: { readonly [N in RequestName]: RequestAccess } = {
   listHistory: 'read',
   exportHistory: 'read',
   listMismatchedImages: 'read',
+  getDefaultStatus: 'read',
   setEnforcement: 'edit',
   updatePolicy: 'edit',
   clearHistory: 'edit',
   // The daemon pulls as root, with root's registry credentials: not for everyone who may watch.
   repullImage: 'edit',
+  // Personal mode only (the handlers refuse it in managed mode); still an edit.
+  setDefault: 'edit',
 };
 
 /** The access a connection has: what the socket it came through grants. */

@@ -4,6 +4,7 @@ import type { ImageListEntry } from '../../../shared/image-reference.js';
 import {
   ContractError,
   type AppState,
+  type DefaultStatus,
   type ContractEventEmitter,
   type ContractHandlers,
   type Status,
@@ -31,6 +32,18 @@ export interface ContractHandlerDeps {
   events: ContractEventEmitter;
   state(): AppState;
   status(): Status;
+  /** Personal mode's offer to become the default (personal-default-io.ts); absent in managed mode. */
+  personalDefault?: {
+    status(): Promise<DefaultStatus>;
+    set(on: boolean): Promise<{ done: string[]; status: DefaultStatus }>;
+  };
+}
+
+function managedError(): ContractError {
+  return new ContractError(
+    'unavailable',
+    "managed mode: Socket Warden is the host's Docker socket already, for every client and user",
+  );
 }
 
 function lockedError(): ContractError {
@@ -53,6 +66,14 @@ export function createContractHandlers(deps: ContractHandlerDeps): ContractHandl
   return {
     getState: async () => deps.state(),
     getStatus: async () => deps.status(),
+    getDefaultStatus: async () => {
+      if (!deps.personalDefault) throw managedError();
+      return deps.personalDefault.status();
+    },
+    setDefault: async ({ on }) => {
+      if (!deps.personalDefault) throw managedError();
+      return deps.personalDefault.set(on);
+    },
     setEnforcement: async ({ enforcing }) => changeUserSettings((user) => ({ ...user, enforcing })),
     updatePolicy: async ({ imageList, commandList }) =>
       changeUserSettings((user) => ({ ...user, imageList, commandList })),
