@@ -151,6 +151,7 @@ writeFile(
 Version: ${VERSION}
 Architecture: amd64
 Maintainer: Socket Warden contributors <maintainers@socket-warden.invalid>
+Homepage: https://socket-warden.invalid/
 Installed-Size: ${installedKb}
 Depends: libc6 (>= 2.28), libstdc++6, libgcc-s1
 Suggests: docker.io

@@ -1,5 +1,8 @@
-// The user's settings in the app live in an electron-store (a conf with Electron's paths); the engine's
-// UserSettingsStore validates every read and write against the same schema as headless mode.
+// The user's settings in the app live in an electron-store (a conf with Electron's paths), in the same
+// directory and file the headless daemon uses ($XDG_CONFIG_HOME/socket-warden/settings.json): conf's
+// format and its atomic writes (temp file + rename). The core's UserSettingsStore runs the shared
+// migrations (shared/user-settings-migrations.ts) and validates every read and write with the one zod
+// schema, so the app and `serve` read each other's files, versions included.
 import Store from 'electron-store';
 import type { ConfLike } from '../core/settings/user-settings-store.js';
 
@@ -8,5 +11,9 @@ export function createElectronSettingsStore(options: { cwd: string; configName: 
     cwd: options.cwd,
     name: options.configName,
     configFileMode: 0o600,
+    // Never wipe a file that is not JSON: the store moves it aside and says so.
+    clearInvalidConfig: false,
+    // Keys are whole settings ("imageList"), never dotted paths into them.
+    accessPropertiesByDotNotation: false,
   });
 }
