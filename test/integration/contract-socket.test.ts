@@ -189,6 +189,15 @@ describe.skipIf(!isRoot)('the settings contract over unix sockets (serve --manag
     expect(answers[3]).toMatchObject({ ok: true, value: { policy: { enforcing: true, locked: true } } });
   });
 
+  it('offers no personal default in managed mode (the daemon is root, and the host socket already)', async () => {
+    const [status, set] = await callAs(EDITOR, editSocket(), [
+      ['getDefaultStatus', undefined],
+      ['setDefault', { on: true }],
+    ]);
+    expect(status).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(set).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
   it('removes both sockets when it stops', async () => {
     await warden.stop();
     await expect(lstat(readSocket())).rejects.toThrow(/ENOENT/);
