@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { historyEntrySchema, historyIdSchema, historyQuerySchema } from './history-entry.js';
 import { commandListTypeSchema, commandNameSchema, imageListEntrySchema, policySchema } from './settings.js';
+import { errorMessage } from './error-message.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -386,7 +387,7 @@ export function createContractClient(
       try {
         raw = await bridge.invoke(name, input);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         return {
           ok: false,
           error: { code: 'unavailable', message: `cannot reach Socket Warden: ${message}` },

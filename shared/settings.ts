@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseImageListEntry } from './image-reference.js';
 import { validateCommandName } from './command-map.js';
+import { errorMessage } from './error-message.js';
 
 /** How often the digests of allowed images are fetched again, when the user has not chosen. */
 export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
@@ -288,7 +289,7 @@ export function formatSettingsError(file: string, error: z.ZodError): string {
 
 /** A JSON syntax error with its line and column (Node 20 reports only a character position). */
 export function formatJsonSyntaxError(file: string, text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const position = /at position (\d+)/.exec(message);
   let where = '';
   if (position?.[1] !== undefined) {

@@ -2,6 +2,7 @@
 // it; a part that fails to start stops every part before it, last first, so a failed start leaves
 // nothing behind (no listening socket, no timer holding the process, no stale socket file). Stopping
 // runs the same way, and a part whose stop fails does not keep the others running.
+import { errorMessage } from '../../shared/error-message.js';
 
 export interface StartedPart<T> {
   value: T;
@@ -64,7 +65,7 @@ export class Lifecycle {
       const aborted = this.#stopping !== undefined || error instanceof StartAbortedError;
       await this.stop();
       if (aborted) throw error instanceof StartAbortedError ? error : new StartAbortedError(name);
-      throw new PartStartError(name, reasonOf(error), { cause: error });
+      throw new PartStartError(name, errorMessage(error), { cause: error });
     }
     const part: Running = { name, stop: started.stop, abandon: started.abandon, stopped: false };
     this.#running.push(part);
@@ -118,8 +119,4 @@ export class Lifecycle {
     }
     part.stopped = true;
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
 import type { Status } from '../../../shared/ipc-contract.js';
 import type { EngineClient } from '../engine-api/engine-client.js';
 import { withTimeout } from '../with-timeout.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 const ANSWER_MS = 3000;
 const INTERVAL_MS = 5000;
@@ -61,7 +62,7 @@ export class EngineWatch {
       this.#state = {
         reachable: false,
         upstreamSocket,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       };
     }
   }

@@ -18,6 +18,7 @@ import {
   type RepullRefusal,
   type RepullTarget,
 } from './repull-decision.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export interface PullProgress {
   status: string;
@@ -218,7 +219,7 @@ export class EngineImages {
     } catch (error) {
       if (isNotFound(error)) return done('gone', `the previous image ${shortId(after.id)} is gone`);
       // 409: a container or a child image uses it; the engine's words say which.
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       return done('kept', `kept the previous image ${shortId(after.id)}: ${reason}`);
     }
   }
@@ -282,7 +283,7 @@ export class EngineImages {
       });
     } catch (error) {
       // The engine refused the pull outright (404, 500) or the stream broke: nothing was replaced.
-      failure = error instanceof Error ? error.message : String(error);
+      failure = errorMessage(error);
     }
     return failure;
   }

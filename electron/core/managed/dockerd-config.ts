@@ -1,6 +1,7 @@
 // Where dockerd listens and whether it keeps containers running across its own restart, from its
 // command line (docker.service's ExecStart=, with /etc/default/docker's variables, or the running
 // process's) and /etc/docker/daemon.json. Pure.
+import { errorMessage } from '../../../shared/error-message.js';
 
 /** `KEY=value` lines of an EnvironmentFile= (quotes stripped, comments skipped). */
 export function parseEnvironmentFile(text: string): Record<string, string> {
@@ -61,7 +62,7 @@ export function parseDaemonJson(text: string | null): DaemonJson {
   try {
     return { kind: 'ok', value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { kind: 'invalid', error: error instanceof Error ? error.message : String(error) };
+    return { kind: 'invalid', error: errorMessage(error) };
   }
 }
 

@@ -13,6 +13,7 @@ import { inRoot, MANAGED, UNIT_NAMES, UNIT_SEARCH_PATH, type UnitName } from './
 import { parseSystemctlShow, SHOW_PROPERTIES, type UnitState } from './systemctl-show.js';
 import { effectiveExecStart, effectiveListen, orderDropIns } from './unit-file.js';
 import { listeningUnixSockets, otherEngineSockets } from './unix-listeners.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -80,7 +81,7 @@ async function systemdVersion(): Promise<{ version: string | null; error?: strin
     const { stdout } = await execFileAsync('systemctl', ['--version'], { timeout: 10_000 });
     return { version: stdout.split('\n')[0]?.trim() ?? '' };
   } catch (error) {
-    return { version: null, error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+    return { version: null, error: errorMessage(error).split('\n')[0] };
   }
 }
 
@@ -244,7 +245,7 @@ async function engineFact(files: Record<string, FileFact>): Promise<EngineFact> 
       liveRestore: info.LiveRestoreEnabled === true,
     };
   } catch (error) {
-    return { reachable: false, socket, error: error instanceof Error ? error.message : String(error) };
+    return { reachable: false, socket, error: errorMessage(error) };
   }
 }
 
@@ -257,6 +258,6 @@ async function readState(file: string): Promise<StateFact> {
       ? { kind: 'ok', state: parsed.data }
       : { kind: 'invalid', error: parsed.error.message };
   } catch (error) {
-    return { kind: 'invalid', error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { kind: 'invalid', error: `not JSON: ${errorMessage(error)}` };
   }
 }

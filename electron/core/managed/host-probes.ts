@@ -11,6 +11,7 @@ import {
 import { MANAGED } from './managed-layout.js';
 import type { Probes } from './managed-status.js';
 import { connectAs, identifySocket } from './socket-probe.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 /** uid of "nobody": a user who is nothing but a member of the group it is given. */
 const NOBODY = 65534;
@@ -41,6 +42,6 @@ export async function hostSocketContainers(
       (await engineGet(socket, '/containers/json?all=1')) as ContainerSummary[],
     );
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
 }

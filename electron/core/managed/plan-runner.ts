@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { inRoot, MANAGED } from './managed-layout.js';
 import { describeStep, type PlanStep } from './plan-step.js';
 import { identifySocket } from './socket-probe.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -34,7 +35,7 @@ export async function runPlan(steps: readonly PlanStep[], options: RunOptions): 
       const note = await runStep(step, options);
       options.say(`  ${describeStep(step)}${note ? ` -- ${note}` : ''}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new PlanStepError(step, `${describeStep(step)}: ${message}`);
     }
   }
@@ -102,7 +103,7 @@ async function runStep(step: PlanStep, options: RunOptions): Promise<string | un
         await execFileAsync('systemctl', step.args, { timeout: 120_000 });
       } catch (error) {
         const stderr = (error as { stderr?: string }).stderr?.trim();
-        throw new Error(stderr || (error instanceof Error ? error.message : String(error)));
+        throw new Error(stderr || errorMessage(error));
       }
       return undefined;
     case 'write-state':

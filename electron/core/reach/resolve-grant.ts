@@ -6,6 +6,7 @@ import type { ResolvedHostPath } from '../guards/guard.js';
 import type { ContainerGrant, GrantMount, NamespaceMode } from './container-grant.js';
 import { grantFromInspect, type ContainerInspect } from './grant-from-inspect.js';
 import { localVolumeMount, type LocalVolumeMount } from './local-volume.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export interface VolumeInfo {
   driver: string;
@@ -108,7 +109,7 @@ async function hostPath(path: string, io: ReachIo): Promise<Pick<ResolvedMount, 
   try {
     return { host: await io.inspectHostPath(path) };
   } catch (error) {
-    return { unresolved: error instanceof Error ? error.message : String(error) };
+    return { unresolved: errorMessage(error) };
   }
 }
 

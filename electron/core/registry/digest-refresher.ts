@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { repositoryName, type ImageListEntry } from '../../../shared/image-reference.js';
 import type { ManifestDigestClient, ManifestDigestResult, ManifestTarget } from './registry-client.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export type TagEntry = Extract<ImageListEntry, { kind: 'tag' }>;
 export type AnyTagEntry = Extract<ImageListEntry, { kind: 'anyTag' }>;
@@ -355,7 +356,7 @@ export class DigestRefresher extends EventEmitter<DigestRefresherEvents> {
         .manifestDigest(target, { signal: controller.signal })
         .catch((error: unknown): ManifestDigestResult => ({
           status: 'unreachable',
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         }));
       return await Promise.race([call, timeout]);
     } finally {

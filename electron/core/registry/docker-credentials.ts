@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export type RegistryCredential =
   | { kind: 'basic'; username: string; password: string }
@@ -175,10 +176,7 @@ export class DockerConfigCredentials implements CredentialSource {
     try {
       credential = helperCredential(await this.runHelper(program, plan.serverAddress, this.helperTimeoutMs));
     } catch (error) {
-      throw new Error(
-        `credential helper ${program} ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw new Error(`credential helper ${program} ${errorMessage(error)}`, { cause: error });
     }
     return credential ?? plan.fallback;
   }
