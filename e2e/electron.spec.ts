@@ -1,25 +1,15 @@
 // The desktop app itself, launched with Playwright's Electron driver: window, tray and one IPC round
 // trip. Machines without an Electron binary (it cannot be downloaded here) skip it and say so.
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
 import type {} from '../renderer/src/ipc/choose-bridge.js';
+import { electronBinary } from '../scripts/electron-binary.mjs';
 import { loadStack } from '../test/integration/stack.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Found without `require('electron')`, which would try to download a binary. */
-function electronBinary(): string | undefined {
-  const packageDir = join(root, 'node_modules', 'electron');
-  const pathFile = join(packageDir, 'path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(packageDir, 'dist');
-  const binary = join(dist, relative);
-  return existsSync(binary) ? binary : undefined;
-}
 
 const binary = electronBinary();
 const noBinary =

@@ -1,26 +1,11 @@
 // `npm start` (after `npm run build`): the desktop app when an Electron binary is installed, otherwise
 // the same settings pane served by `socket-warden serve --ui` in the browser, saying so plainly.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** The binary the electron package installed, found without `require('electron')`, which tries to download one. */
-function electronBinary() {
-  const packageDir = join(root, 'node_modules', 'electron');
-  let relative = 'electron';
-  try {
-    relative = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
-  } catch {
-    if (!process.env.ELECTRON_OVERRIDE_DIST_PATH) return undefined;
-  }
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(packageDir, 'dist');
-  const path = join(dist, relative);
-  return existsSync(path) ? path : undefined;
-}
 
 // The child never outlives us: signals are passed on (SIGHUP as SIGTERM: neither child has its own
 // use for it, and its default would kill the daemon without removing its socket), and once our own
