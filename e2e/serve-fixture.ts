@@ -1,7 +1,7 @@
 // Starts the real `socket-warden serve --ui` against the test stack's engine, each scenario with its
 // own guarded socket, data dir and admin settings file, and stops it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,10 +77,11 @@ export async function startWarden(
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const found = /UI: (http:\/\/\S+)/.exec(output)?.[1];
-      if (found) {
+      // serve prints the address without its token and names the 0600 file that holds it whole.
+      const found = /UI: (http:\/\/\S+) \(open the address in (\S+),/.exec(output);
+      if (found?.[2]) {
         clearTimeout(timer);
-        resolve(found);
+        resolve(readFile(found[2], 'utf8').then((text) => text.trim()));
       }
     };
     child.stdout?.on('data', onData);
