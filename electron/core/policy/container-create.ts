@@ -465,7 +465,12 @@ function isZero(value: GoValue | undefined): boolean {
       return !value.value;
     case 'nil':
       return true;
-    default:
+    // A slice, map or pointer that is not nil, a struct, a value we keep as it came: not zero here.
+    case 'slice':
+    case 'map':
+    case 'ptr':
+    case 'struct':
+    case 'opaque':
       return false;
   }
 }

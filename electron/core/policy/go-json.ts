@@ -318,7 +318,10 @@ export function zeroValue(type: GoType): GoValue {
       return { kind: 'struct', fields: new Map(), unknown: [] };
     case 'opaque':
       return { kind: 'opaque', occurrences: [] };
-    default:
+    case 'strslice':
+    case 'slice':
+    case 'ptr':
+    case 'map':
       return { kind: 'nil' };
   }
 }

@@ -192,7 +192,12 @@ export class PolicyGate implements RequestGate {
         if (endpoint.write || requester.kind === 'container')
           return this.refuse(request, 'request-refused', 'not-allowed', libpodMessage());
         return FORWARD;
-      default:
+      case 'build':
+      case 'plugin-install':
+      case 'swarm-control':
+        // A container's were judged by containerOnly above; the host's are its own to make.
+        return FORWARD;
+      case 'other':
         return FORWARD;
     }
   }
