@@ -221,7 +221,10 @@ export class HistoryStore {
         const fresh: Batch = { entries: [], settle: [] };
         batch = fresh;
         this.openBatch = fresh;
-        this.enqueue(() => this.flush(fresh));
+        // flush settles the batch's appends itself; should it throw before it does, they fail with it.
+        this.enqueue(() => this.flush(fresh)).catch((error: unknown) => {
+          for (const { reject } of fresh.settle) reject(error);
+        });
       }
       batch.entries.push(entry);
       batch.settle.push({ resolve, reject });

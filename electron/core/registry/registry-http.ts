@@ -3,6 +3,8 @@
 // WebAssembly module that is compiled on the first connection, which at the daemon's first digest
 // refresh cost ~30 MB of compiler memory (and the peak resident size) for a few HEAD requests.
 import http from 'node:http';
+// Its type only, erased from the output: the module itself is imported when first needed (below).
+import type https from 'node:https';
 
 /** What the registry client sends; a subset of fetch's RequestInit, so fetch itself also fits. */
 export interface RegistryRequest {
@@ -82,7 +84,7 @@ export async function registryHttp(url: string, init: RegistryRequest): Promise<
 }
 
 function send(
-  client: typeof http | typeof import('node:https'),
+  client: typeof http | typeof https,
   target: URL,
   method: string,
   headers: Record<string, string>,
