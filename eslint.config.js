@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-// Import boundaries (ARCHITECTURE.md): the renderer imports only renderer/ and shared/; shared/ only
+// Import boundaries: the renderer imports only renderer/ and shared/; shared/ only
 // itself and packages; the core and the CLI shared/ and the core (the CLI depends on the core, never
 // the other way); the Electron shell (main, preload) the core and shared/, never the CLI. Nothing but
 // the shell imports `electron`. Tests (*.test.ts, test/, e2e/) and the bench may import what they test.
