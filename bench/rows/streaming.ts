@@ -48,9 +48,12 @@ function download(socketPath: string, path: string): Promise<Transfer> {
         bytes += chunk.length;
       });
       res.on('end', () => resolve({ bytes, seconds: (performance.now() - first) / 1000 }));
-      res.on('error', reject);
+      // Which path failed, and how far it got: a stream cut short is told apart from a slow one.
+      res.on('error', (error) =>
+        reject(new Error(`GET ${path} through ${socketPath}: ${error.message} after ${bytes} bytes`)),
+      );
     });
-    request.on('error', reject);
+    request.on('error', (error) => reject(new Error(`GET ${path} through ${socketPath}: ${error.message}`)));
     request.end();
   });
 }

@@ -48,8 +48,10 @@ enum Event : int32_t {
 // Pipe capacity asked for: what one read of the JS relay takes (read-buffers.ts), fewer wake-ups than
 // the default 64 KiB. An unprivileged user may be refused more; the default then stays.
 constexpr int kPipeBytes = 1 << 20;
-// At most this many waiting input bytes are shown to the planner (a chunk-size line is at most 1 KiB).
-constexpr size_t kPeekBytes = 4096;
+// At most this many waiting input bytes are shown to the planner: enough for the framing between two
+// chunks (a size line takes several looks only past this), and small, as one is copied into a new
+// Buffer per plan: the engine's 32 KiB chunks made 4 KiB looks 128 MB of garbage per streamed GB.
+constexpr size_t kPeekBytes = 256;
 
 struct Relay;
 

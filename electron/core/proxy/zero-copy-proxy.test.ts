@@ -229,7 +229,8 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
     const sizes = [1, 70_000, 3, 200_000, 65_536, 17];
     for (let i = 0; at < data.length; i++) {
       const size = Math.min(sizes[i % sizes.length] as number, data.length - at);
-      const ext = i === 3 ? ';name=value' : '';
+      // A size line longer than what the relay shows the planner at once (it looks again).
+      const ext = i === 3 ? ';name=value' : i === 9 ? `;long=${'v'.repeat(600)}` : '';
       framed.push(
         Buffer.from(`${size.toString(16)}${ext}\r\n`),
         data.subarray(at, at + size),
@@ -342,7 +343,9 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
     for (let i = 0; at < data.length; i++) {
       const size = Math.min(sizes[i % sizes.length] as number, data.length - at);
       framed.push(
-        Buffer.from(`${size.toString(16)}${i === 2 ? ';x=y' : ''}\r\n`),
+        Buffer.from(
+          `${size.toString(16)}${i === 2 ? ';x=y' : i === 7 ? `;long=${'v'.repeat(600)}` : ''}\r\n`,
+        ),
         data.subarray(at, at + size),
         Buffer.from('\r\n'),
       );

@@ -31,7 +31,7 @@ export interface SplicePlan {
 export interface SpliceEvents {
   /**
    * A plan that was not the last is done: the next one, decided on the input bytes waiting (a copy of
-   * up to 4 KiB of them, not consumed). Null stops the relay; the caller closes it.
+   * up to 256 of them, not consumed). Null stops the relay; the caller closes it.
    */
   next?(waiting: Buffer): SplicePlan | null;
   /** The last plan is done; every byte was written out. */
