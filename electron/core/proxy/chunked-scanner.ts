@@ -66,6 +66,18 @@ export class ChunkedScanner {
     return this.at === At.Done;
   }
 
+  /** A scanner in the same state, to look ahead without moving this one. */
+  clone(): ChunkedScanner {
+    const copy = new ChunkedScanner();
+    copy.at = this.at;
+    copy.size = this.size;
+    copy.digits = this.digits;
+    copy.lineBytes = this.lineBytes;
+    copy.remaining = this.remaining;
+    copy.trailerBytes = this.trailerBytes;
+    return copy;
+  }
+
   /** Data bytes of the current chunk not yet scanned (0 outside chunk data). */
   get dataLeft(): number {
     return this.at === At.Data ? this.remaining : 0;

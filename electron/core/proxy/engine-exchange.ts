@@ -321,6 +321,12 @@ export class EngineExchange implements LinkHandler {
   private nextPlan(waiting: Buffer): SplicePlan | null {
     const scanner = this.scanner;
     if (!scanner) return null;
+    // Small chunks go back to JS (the relay stops at this boundary, the scanner as it was): a plan per
+    // chunk costs a look and a call into JS, more than JS spends on the many chunks one read brings.
+    // Docker's own streams are 32 KiB chunks, written as they are produced.
+    const probe = scanner.clone();
+    if (probe.scan(waiting).kind === 'more' && probe.dataLeft + waiting.length < ZERO_COPY_MIN_BYTES)
+      return null;
     const scan = scanner.scan(waiting);
     if (scan.kind === 'error') {
       this.spliceError = new Error(`the engine sent a malformed chunked body: ${scan.message}`);
