@@ -38,6 +38,7 @@ import { policySummary } from './daemon-parts/policy-summary.js';
 import { EngineClient } from './engine-api/engine-client.js';
 import { FilteredSocketManager } from './filtered-sockets/filtered-socket-manager.js';
 import { GuardWatch } from './guards/guard-watch.js';
+import { MountVerifier } from './guards/mount-verifier.js';
 import { HistoryStore, historyDirIn } from './history/history-store.js';
 import { EngineImages } from './images/engine-images.js';
 import { MismatchedImages } from './images/mismatched-images.js';
@@ -285,6 +286,24 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
       stop: () => manager.close(),
       abandon: () => removeSocketFiles(socketsDir),
     };
+  });
+
+  // Managed mode: what the engine starts by itself (restart policies) is checked by outcome too.
+  await start('mount check', async () => {
+    const verifier = new MountVerifier({
+      engine,
+      guards: () => guards.list(),
+      ownerOf: (socketPath) => filteredSockets.ownerOf(socketPath),
+      active: () => options.managed === true && policy().enforcing,
+      record: (entry) => {
+        history
+          .append(entry)
+          .catch((error: unknown) => log.error(`history: cannot record a denial: ${String(error)}`));
+      },
+      log,
+    });
+    if (options.managed) verifier.start();
+    return { value: verifier, stop: () => verifier.stop() };
   });
 
   const main = await start('proxy socket', async () => {
