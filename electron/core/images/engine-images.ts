@@ -119,9 +119,14 @@ export class EngineImages {
     );
   }
 
-  /** Local images that carry a tag or repository digest of `repository` ('registry/repo'). */
-  async imagesOf(repository: string): Promise<LocalImage[]> {
-    const all = await this.cache.get('list', () => this.engine.listImages());
+  /**
+   * Local images that carry a tag or repository digest of `repository` ('registry/repo'); `fresh` lists
+   * them from the engine, not from the cache (which lags the engine by the delay of its events).
+   */
+  async imagesOf(repository: string, options: { fresh: boolean } = { fresh: false }): Promise<LocalImage[]> {
+    const all = options.fresh
+      ? await this.engine.listImages()
+      : await this.cache.get('list', () => this.engine.listImages());
     const mine = all.filter((image) =>
       repositoriesOf([...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).includes(repository),
     );

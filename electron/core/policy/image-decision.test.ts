@@ -205,6 +205,21 @@ describe('decideImage', () => {
       });
     });
 
+    it('asks the engine itself before saying the parent is missing (its cached list lags a pull)', async () => {
+      const lagging = oracle(registry);
+      const asked: boolean[] = [];
+      lagging.localImagesOf = async (_repository, options) => {
+        asked.push(options?.fresh ?? false);
+        return options?.fresh ? [parent] : [];
+      };
+      expect(await decideImage(child, entries(`${REG}/library/docker:cli`), true, lagging)).toMatchObject({
+        allowed: true,
+        via: 'derived',
+        pin: D(6),
+      });
+      expect(asked).toEqual([false, true]);
+    });
+
     it('denies when the layers do not extend the parent', async () => {
       const stranger = image({ id: D(5), layers: ['a', 'x', 'c'] });
       expect(

@@ -31,8 +31,11 @@ export interface ImageOracle {
     repository: string,
     digest: string,
   ): Promise<'found' | 'not-found' | { unreachable: string }>;
-  /** Local images carrying a repository digest or tag for `repository` ('registry/repo'): derived-image parents. */
-  localImagesOf(repository: string): Promise<LocalImage[]>;
+  /**
+   * Local images carrying a repository digest or tag for `repository` ('registry/repo'): derived-image
+   * parents. `fresh` asks the engine itself, past any cache kept current by its image events.
+   */
+  localImagesOf(repository: string, options?: { fresh: boolean }): Promise<LocalImage[]>;
 }
 
 export type ImageVerdict =
@@ -264,14 +267,22 @@ export async function decideImage(
   if (listed.length === 0 || !allowDerivedImages) return { allowed: false, ...direct };
   if (!(await isLocalOnly(refs, store, oracle))) return { allowed: false, ...direct };
   let parentSeen = false;
-  for (const entry of listed) {
-    for (const parent of await oracle.localImagesOf(entryRepository(entry))) {
-      if (parent.id === image.id || !extendsLayers(image.layers, parent.layers)) continue;
-      parentSeen = true;
-      const check = await checkEntry(parent, digestRefs(parent), entry, oracle, store);
-      if (check.allowed) return { allowed: true, pin: image.id, entry: entry.text, via: 'derived' };
+  const findParent = async (fresh: boolean): Promise<ImageVerdict | undefined> => {
+    for (const entry of listed) {
+      for (const parent of await oracle.localImagesOf(entryRepository(entry), { fresh })) {
+        if (parent.id === image.id || !extendsLayers(image.layers, parent.layers)) continue;
+        parentSeen = true;
+        const check = await checkEntry(parent, digestRefs(parent), entry, oracle, store);
+        if (check.allowed) return { allowed: true, pin: image.id, entry: entry.text, via: 'derived' };
+      }
     }
-  }
+    return undefined;
+  };
+  // An engine announces a pull by an event some time after answering it (Podman: 0.3-0.7 s, more under
+  // load), so the cached list may predate a parent pulled just now: ask the engine itself before
+  // saying no parent is there.
+  const derived = (await findParent(false)) ?? (parentSeen ? undefined : await findParent(true));
+  if (derived) return derived;
   return {
     allowed: false,
     reason: parentSeen ? 'not-allowed' : 'parent-missing',

@@ -24,6 +24,6 @@ export function createImageOracle(refresher: DigestRefresher, images: EngineImag
       if (answer.status === 'found' || answer.status === 'not-found') return answer.status;
       return { unreachable: answer.status === 'denied' ? `access denied: ${answer.error}` : answer.error };
     },
-    localImagesOf: (repository) => images.imagesOf(repository),
+    localImagesOf: (repository, options) => images.imagesOf(repository, options),
   };
 }
