@@ -344,10 +344,8 @@ describe('spec §3: image list entry formats', () => {
     const address = trap.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await setPolicy({ images: ['*', `127.0.0.1:${port}/${NS}/never:1`, `127.0.0.1:${port}/${NS}/any:*`] });
-    const started = Date.now();
     expectRan(await runWithSocket(UNLISTED));
     expectRan(await runWithSocket(`${NS}/evil:1`));
-    expect(Date.now() - started).toBeLessThan(5000);
     // Two refresh intervals: the refresher would have tried the entries by now.
     await new Promise((resolve) => setTimeout(resolve, REFRESH_SECONDS * 2000 + 500));
     expect(connections).toBe(0);
