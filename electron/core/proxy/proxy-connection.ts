@@ -600,6 +600,17 @@ export class ProxyConnection {
         },
         next: (waiting) => {
           const scanner = (decoder as ChunkedDecoder).scanner;
+          // Small chunks go back to JS at this boundary (looked at on a copy: the decoder stays as it
+          // is): a plan per chunk costs more than JS spends on the many one read brings, and the
+          // docker CLI sends 32 KiB chunks. The chunk the relay framed is ended first.
+          const probe = scanner.clone();
+          const look = probe.scanFraming(waiting);
+          if (look.kind === 'more' || (look.kind === 'data' && probe.dataLeft < ZERO_COPY_MIN_BYTES)) {
+            handingBack = true;
+            const plan = { ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
+            openChunk = false;
+            return plan;
+          }
           const scan = scanner.scanFraming(waiting);
           if (scan.kind === 'error') {
             error = { status: 400, message: scan.message };
@@ -619,6 +630,7 @@ export class ProxyConnection {
     // Each chunk the client sent is re-framed as the proxy frames it: its size line, its data, CRLF
     // (sent with the next plan's framing, as the relay emits before it moves).
     let openChunk = false;
+    let handingBack = false;
     const chunkPlan = (skip: number): SplicePlan => {
       const scanner = (decoder as ChunkedDecoder).scanner;
       const size = scanner.dataLeft;
@@ -631,6 +643,12 @@ export class ProxyConnection {
       this.bodySplice = null;
       switch (result.kind) {
         case 'done':
+          if (handingBack) {
+            // The body goes on in JS, from the byte the relay stopped at.
+            handingBack = false;
+            if (!this.closed) this.socket.resume();
+            return;
+          }
           remaining = 0;
           complete(null, Buffer.alloc(0));
           // The next request is read from the first byte after the body.

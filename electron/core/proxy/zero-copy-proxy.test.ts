@@ -341,7 +341,9 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
     const data = pattern(BIG, 13);
     const framed: Buffer[] = [];
     let at = 0;
-    const sizes = [100_000, 1, 300_000, 32_768, 5];
+    // Large chunks (zero-copy), then a size line longer than the relay shows (back to JS), more
+    // large ones and small ones (JS).
+    const sizes = [100_000, 300_000, 65_536, 150_000, 32_768, 5];
     for (let i = 0; at < data.length; i++) {
       const size = Math.min(sizes[i % sizes.length] as number, data.length - at);
       framed.push(
