@@ -88,7 +88,10 @@ async function main(argv: string[]): Promise<number> {
   const lookup = readStackEnv();
   if (lookup.kind === 'missing' || !(await engineAnswers(lookup.stack.dockerSocket))) {
     const why = lookup.kind === 'missing' ? lookup.reason : `${lookup.stack.dockerSocket} does not answer`;
-    console.error(`bench: the test stack is not up (${why}).\nStart it with: sudo scripts/test-stack.sh up`);
+    const engine = process.env.SW_ENGINE ?? 'docker20';
+    console.error(
+      `bench: the ${engine} test stack is not up (${why}).\nStart it with: sudo SW_ENGINE=${engine} scripts/test-stack.sh up`,
+    );
     return 1;
   }
   const { stack } = lookup;

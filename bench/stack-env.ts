@@ -30,7 +30,14 @@ export function parseStackEnv(dir: string, text: string): StackLookup {
   return { kind: 'found', stack: { dir, dockerSocket, cli, registry } };
 }
 
-export function readStackEnv(dir = process.env.SW_STACK_DIR ?? '/tmp/socket-warden-stack'): StackLookup {
+/** The stack scripts/test-stack.sh brings up for SW_ENGINE (default docker20), or SW_STACK_DIR. */
+export function defaultStackDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SW_STACK_DIR) return env.SW_STACK_DIR;
+  const engine = env.SW_ENGINE ?? 'docker20';
+  return engine === 'docker20' ? '/tmp/socket-warden-stack' : `/tmp/socket-warden-stack-${engine}`;
+}
+
+export function readStackEnv(dir = defaultStackDir()): StackLookup {
   let text: string;
   try {
     text = readFileSync(`${dir}/env`, 'utf8');
