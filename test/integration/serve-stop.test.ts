@@ -143,7 +143,10 @@ describe('SIGTERM ends serve within the grace period', () => {
     );
     running.push(cli);
     await cli.listening();
-    const port = Number(/UI: http:\/\/127\.0\.0\.1:(\d+)\//.exec(cli.stdout)?.[1]);
+    // The pane's address is printed once its server listens, after the socket's line.
+    const uiLine = /UI: http:\/\/127\.0\.0\.1:(\d+)\//;
+    await waitFor(() => uiLine.test(cli.stdout), 30_000, 'the settings pane to listen');
+    const port = Number(uiLine.exec(cli.stdout)?.[1]);
     // A request whose body never arrives keeps its connection busy: the pane's server waits for it.
     const stuck = net.connect(port, '127.0.0.1');
     stuck.on('error', () => undefined);
