@@ -21,6 +21,8 @@ import { freeLoopbackPort } from './free-port.js';
 import { docker, isPodman, loadStack } from './stack.js';
 
 const stack = loadStack();
+/** The containerd image store keeps no image without a name: a moved tag takes its image's record. */
+const namesAreImages = stack.engine === 'docker26-containerd';
 const ID = randomBytes(4).toString('hex');
 const NS = `swt-repull-${ID}`;
 const noCredentials: CredentialSource = { credentialFor: async () => undefined };
@@ -209,13 +211,19 @@ describe('repull', () => {
 
     const { result } = await repull(ref);
 
+    expect(await imageId(ref)).toBe(newImage);
+    expect(await engine(['container', 'inspect', '--format', '{{.Image}}', container])).toBe(old);
+    if (namesAreImages) {
+      // The containerd image store drops an image's record when its last name moves (its own `docker
+      // pull` does the same); the container keeps its image's content and still runs from it.
+      expect(result).toMatchObject({ outcome: 'pulled', digest: newDigest, previous: 'gone' });
+      return;
+    }
     expect(result).toMatchObject({ outcome: 'pulled', digest: newDigest, previous: 'kept' });
     expect(result.outcome === 'pulled' && result.note).toMatch(
       /kept the previous image .*(container|in use)/i,
     );
-    expect(await imageId(ref)).toBe(newImage);
     expect(await imageId(old)).toBe(old);
-    expect(await engine(['container', 'inspect', '--format', '{{.Image}}', container])).toBe(old);
   });
 
   it('a moved tag whose old image is dangling and unused: the old image is removed', async () => {
@@ -226,7 +234,12 @@ describe('repull', () => {
 
     const { result } = await repull(ref);
 
-    expect(result).toMatchObject({ outcome: 'pulled', digest: newDigest, previous: 'removed' });
+    // On the containerd image store the engine dropped it itself when the tag moved (see above).
+    expect(result).toMatchObject({
+      outcome: 'pulled',
+      digest: newDigest,
+      previous: namesAreImages ? 'gone' : 'removed',
+    });
     expect(await imageId(ref)).toBe(newImage);
     expect(await imageId(old)).toBeUndefined();
   });
