@@ -11,12 +11,8 @@ import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import type {
-  ContractErrorBody,
-  ContractEventEmitter,
-  ContractHandlers,
-  Envelope,
-} from '../../../shared/ipc-contract.js';
+import type { ContractEventEmitter, ContractHandlers } from '../../../shared/ipc-contract.js';
+import { failure, readJsonBody, sendJson } from './contract-http.js';
 import { createDispatcher } from './dispatcher.js';
 
 export interface UiServerOptions {
@@ -40,7 +36,6 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-const maxBodyBytes = 1024 * 1024;
 const heartbeatMs = 15_000;
 
 /** Served with every page: scripts and styles only from us, no frames, no forms, no plugins. */
@@ -252,35 +247,4 @@ function hasToken(request: IncomingMessage, url: URL, token: string): boolean {
   const a = Buffer.from(offered);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function failure(code: ContractErrorBody['code'], message: string): Envelope<never> {
-  return { ok: false, error: { code, message } };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
-async function readJsonBody(
-  request: IncomingMessage,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) return { ok: false, message: 'request body too large' };
-    chunks.push(chunk);
-  }
-  if (size === 0) return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, message: 'request body is not JSON' };
-  }
 }

@@ -17,13 +17,9 @@ import { mkdir, mkdtemp, chmod, chown, lstat, rename, rm, rmdir } from 'node:fs/
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import type {
-  ContractErrorBody,
-  ContractEventEmitter,
-  ContractHandlers,
-  Envelope,
-} from '../../../shared/ipc-contract.js';
+import type { ContractEventEmitter, ContractHandlers } from '../../../shared/ipc-contract.js';
 import { handlersForAccess, type ConnectionAccess } from './contract-access.js';
+import { failure, readJsonBody, sendJson } from './contract-http.js';
 import { createDispatcher } from './dispatcher.js';
 
 export const READ_SOCKET_NAME = 'contract.sock';
@@ -51,7 +47,6 @@ export interface UnixContractServer {
   close(): Promise<void>;
 }
 
-const maxBodyBytes = 1024 * 1024;
 const heartbeatMs = 15_000;
 
 export async function startUnixContractServer(options: UnixContractOptions): Promise<UnixContractServer> {
@@ -214,35 +209,4 @@ function closeServer(server: Server): Promise<void> {
     // Event streams never end by themselves.
     server.closeAllConnections();
   });
-}
-
-function failure(code: ContractErrorBody['code'], message: string): Envelope<never> {
-  return { ok: false, error: { code, message } };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
-async function readJsonBody(
-  request: IncomingMessage,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) return { ok: false, message: 'request body too large' };
-    chunks.push(chunk);
-  }
-  if (size === 0) return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, message: 'request body is not JSON' };
-  }
 }
