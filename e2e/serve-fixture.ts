@@ -79,11 +79,15 @@ export async function startWarden(
       output += chunk.toString('utf8');
       // serve prints the address without its token and names the 0600 file that holds it whole.
       const found = /UI: (http:\/\/\S+) \(open the address in (\S+),/.exec(output);
-      if (found?.[2]) {
+      if (found?.[2] && !named) {
+        // Read once: a later chunk (the shutdown's lines) would match again and read a file the
+        // stopping daemon has removed, an unhandled rejection charged to whichever test runs then.
+        named = true;
         clearTimeout(timer);
         resolve(readFile(found[2], 'utf8').then((text) => text.trim()));
       }
     };
+    let named = false;
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', (code) => {
