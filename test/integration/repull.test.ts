@@ -3,7 +3,7 @@
 // exist, and whether the engine pulled at all (its image events).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ const noCredentials: CredentialSource = { credentialFor: async () => undefined }
 let work = '';
 const registries: ChildProcess[] = [];
 let containerCounter = 0;
+let fenceCounter = 0;
 /** IDs of the images this file built. */
 const built: string[] = [];
 
@@ -130,18 +131,33 @@ async function repull(
     timeoutMs: 5_000,
   });
   const events: IncomingMessage = await client.events({ type: ['image'] });
+  // Only what happens from here counts: Podman announces an event up to a second after the fact, so
+  // the pull that push() just did on Podman may arrive now. Events carry the time of the fact.
+  const sinceNano = BigInt(Date.now()) * 1_000_000n;
+  const fence = `${NS}-fence-${fenceCounter++}`;
   let pulls = 0;
+  let fenced: () => void = () => undefined;
+  const fenceSeen = new Promise<void>((resolve) => (fenced = resolve));
   events.on(
     'data',
     lineSplitter((line) => {
-      const event = JSON.parse(line) as { Action?: string; status?: string };
-      if ((event.Action ?? event.status) === 'pull') pulls += 1;
+      const event = JSON.parse(line) as { Action?: string; status?: string; timeNano?: number };
+      if (line.includes(fence)) fenced();
+      const at = event.timeNano === undefined ? sinceNano : BigInt(event.timeNano);
+      if ((event.Action ?? event.status) === 'pull' && at >= sinceNano) pulls += 1;
     }),
   );
   try {
     const result = await images.repull(ref, registry);
-    // Let events of the last moment arrive.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A tag made after the repull is a fence: an engine's events arrive in order, so every pull the
+    // repull caused has been counted once the fence's event is here (however late the engine is).
+    await engine(['tag', oldImage, fence]);
+    await Promise.race([
+      fenceSeen,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`the engine never announced the tag ${fence}`)), 20_000),
+      ),
+    ]);
     return { result, pulls };
   } finally {
     events.destroy();
@@ -313,10 +329,21 @@ describe('repull of a private image (htpasswd registry)', () => {
       )
     ).host;
     config = join(work, 'docker-config');
-    await engine(
-      ['--config', config, 'login', privateRegistry, '-u', 'warden', '--password-stdin'],
-      'warden-pass',
-    );
+    if (isPodman()) {
+      // Podman's /auth skips TLS only for localhost names, not for 127.0.0.1 (its pulls and pushes
+      // follow registries.conf): write what `docker login` writes when no credential helper is set.
+      await mkdir(config, { recursive: true });
+      const auth = Buffer.from('warden:warden-pass').toString('base64');
+      await writeFile(
+        join(config, 'config.json'),
+        JSON.stringify({ auths: { [privateRegistry]: { auth } } }),
+      );
+    } else {
+      await engine(
+        ['--config', config, 'login', privateRegistry, '-u', 'warden', '--password-stdin'],
+        'warden-pass',
+      );
+    }
     ref = `${privateRegistry}/${NS}/private:1`;
     ({ newDigest } = await movedTag(ref, oldImage, newImage, config));
   });
