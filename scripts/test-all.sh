@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, format, type-checks (Electron files against Electron's own types), unit
 # tests, then the engine-backed integration tests against each engine's private test stack
-# (SW_ENGINES, default: docker20 docker26 docker26-containerd podman; see scripts/test-stack.sh), then
+# (SW_ENGINES, default: docker20 podman docker26-containerd docker26; see scripts/test-stack.sh), then
 # the Playwright browser tests on docker20.
 #
 # The engines' stacks are independent (own directory, engine, containerd, registry port), so their
@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 run_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-read -r -a ENGINES <<<"${SW_ENGINES:-docker20 docker26 docker26-containerd podman}"
+# Longest first (docker20 runs the engine-independent files too), so the two slots finish together.
+read -r -a ENGINES <<<"${SW_ENGINES:-docker20 podman docker26-containerd docker26}"
 for engine in "${ENGINES[@]}"; do
   case "$engine" in
     docker20 | docker26 | docker26-containerd | podman) ;;
@@ -113,11 +114,12 @@ run_engine() { # run_engine <engine>
 }
 
 # Tests of the daemon's own behaviour, where the engine only answers a ping: its flags, signals and
-# lifecycle, the admin file's reload, the history's crash safety, the CLI's conventions, the contract
-# sockets' permissions. They run once, on the first engine listed (docker20 by default), not on each:
+# lifecycle (serve-lifecycle runs a dockerd of its own, the machine's), the admin file's reload, the
+# history's crash safety, the CLI's conventions, the contract sockets' permissions. They run once, on the first engine listed (docker20 by default), not on each:
 # what they check does not differ between engines, and CI's 30 minutes are spent on what does.
 ENGINE_INDEPENDENT=(
   test/integration/serve-input.test.ts
+  test/integration/serve-lifecycle.test.ts
   test/integration/serve-stop.test.ts
   test/integration/settings-reload.test.ts
   test/integration/history-crash.test.ts
