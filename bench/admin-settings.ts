@@ -1,4 +1,4 @@
-// The admin-settings.json the bench daemon enforces (spec §2): enforcement on and locked, only the
+// The admin-settings.json the bench daemon enforces (docs/socket-mount-permissions.md §2): enforcement on and locked, only the
 // stack's `library/docker:cli` may mount the socket, derived images allowed (for the derived-image
 // row; an image allowed by its own digest is decided before the derived check runs), nothing denied
 // through filtered sockets (so the filtered-socket row measures the relay, not refusals).

@@ -1,5 +1,5 @@
 // A hostile client of a Socket Warden socket, for the engine-backed tests and the bench: each attack
-// of issue 12, with bounded counts and time, reporting what it saw as JSON. It imports node's own
+// of docs/availability.md, with bounded counts and time, reporting what it saw as JSON. It imports node's own
 // modules only, so a test can run it inside a container (node and this file bind-mounted) against
 // the container's filtered socket:
 //

@@ -1,5 +1,5 @@
 // POST /containers/create latency, directly and through Socket Warden, without and with a bind mount
-// of the engine socket (issue 3: ≤ 2 ms added p50 for a cached verdict). Through the proxy the mount is
+// of the engine socket (target: ≤ 2 ms added p50 for a cached verdict, in the bench's output). Through the proxy the mount is
 // judged (the image's digest against the registry's, cached after the first create) and rewritten to a
 // fresh filtered socket; directly there is no policy, so the engine creates the same body as sent.
 // Each create is removed right after it (not timed), so the engine's container count stays flat.

@@ -1,4 +1,4 @@
-// The derived-image check with 500 local images (issue 3: added create latency under 50 ms). A
+// The derived-image check with 500 local images (target: added create latency under 50 ms). A
 // local-only image built FROM the allowed `<registry>/library/docker:cli` carries no repository digest,
 // so Socket Warden lists the engine's images, finds the allowed parent among them and compares layer
 // chains (allowDerivedImages is on in the bench's admin settings). Directly, the engine just creates it.

@@ -1,4 +1,4 @@
-// A filtered socket (issue 4) against the engine directly: the proxy serves one per allowed container,
+// A filtered socket (docs/socket-mount-permissions.md §5) against the engine directly: the proxy serves one per allowed container,
 // attributing every request on it to that container and passing it through the command list. It is an
 // ordinary unix socket on the host, so the host can measure it like the main one: HEAD /_ping latency
 // and GET /containers/json rate at concurrency 64, judged by the foundation's proxy targets.

@@ -1,4 +1,4 @@
-// The command list as a container sees it (spec §5, issue 4): containers allowed to mount the socket
+// The command list as a container sees it (docs/socket-mount-permissions.md §5): containers allowed to mount the socket
 // get a filtered socket of their own, and everything they send through it — with the real docker CLI
 // or raw HTTP with curl — passes the command list. `socket-warden serve` runs as a child process in
 // front of the shared stack's engine; the clients run inside containers it let mount the socket.

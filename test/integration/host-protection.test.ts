@@ -1,4 +1,4 @@
-// Managed mode's host protection and report-only roll-out (issue "Managed mode" parts 4 and 5), through
+// Managed mode's host protection and report-only roll-out (docs/managed-mode.md), through
 // `socket-warden serve --managed` and the real CLI on the host's (main) socket: the host's users get the
 // same containment a container's filtered socket has, with the admin's bindable directories and images
 // exempted by digest; report-only forwards what would be denied and records it. Judged by outcome:

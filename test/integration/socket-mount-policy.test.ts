@@ -1,4 +1,4 @@
-// The socket-mount policy as a user meets it (spec §1–§4, §6): `socket-warden serve` as a child
+// The socket-mount policy as a user meets it (docs/socket-mount-permissions.md §1–§4, §6): `socket-warden serve` as a child
 // process in front of the stack's engine, the real docker CLI, the stack's registry (and one more of
 // our own that we kill), exact denial texts, and the history they leave behind — across a kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -162,7 +162,7 @@ async function startRegistry(): Promise<{ host: string; child: ChildProcess }> {
   return { host: `127.0.0.1:${port}`, child };
 }
 
-/** What the docker CLI prints for a socket-mount denial (spec §1, naming Socket Warden). */
+/** What the docker CLI prints for a socket-mount denial (docs/socket-mount-permissions.md §1, naming Socket Warden). */
 function deniedLine(repository: string, detail: string): string {
   return `docker: Error response from daemon: ${deniedMessage(repository, detail)}`;
 }
@@ -288,7 +288,7 @@ afterAll(async () => {
 // The tests (they run in order and share one daemon; the history test at the end checks them all)
 // ---------------------------------------------------------------------------------------------------
 
-describe('spec §1: docker:cli with the socket', () => {
+describe('§1: docker:cli with the socket', () => {
   it('is denied with the spec message while the list is empty', async () => {
     await setPolicy({ images: [] });
     expectDenied(await runWithSocket('docker:cli'), 'docker.io/library/docker', NOT_LISTED);
@@ -303,7 +303,7 @@ describe('spec §1: docker:cli with the socket', () => {
   });
 });
 
-describe('spec §3: image list entry formats', () => {
+describe('§3: image list entry formats', () => {
   it('the three-image example list allows its images and nothing else', async () => {
     await setPolicy({
       images: [`${repo('localstack:1')}:*`, `${repo('ryuk:1')}:*`, DOCKER_CLI],
@@ -352,7 +352,7 @@ describe('spec §3: image list entry formats', () => {
   });
 });
 
-describe('spec §3: re-tagging a disallowed image with an allowed name', () => {
+describe('§3: re-tagging a disallowed image with an allowed name', () => {
   it('rmi + tag of a disallowed image as the allowed name is denied', async () => {
     await setPolicy({ images: [`${repo('app:1')}:1`] });
     expectRan(await runWithSocket(ref('app:1')));
@@ -455,7 +455,7 @@ describe('spec §3: re-tagging a disallowed image with an allowed name', () => {
   });
 });
 
-describe('spec §4: derived images', () => {
+describe('§4: derived images', () => {
   const derivedFromBase = `${NS}/derived:1`;
 
   it('a local build FROM an allowed image is allowed with allowDerivedImages (tag and :* entries)', async () => {
@@ -503,7 +503,7 @@ describe('spec §4: derived images', () => {
   });
 });
 
-describe('spec §6: a moved tag', () => {
+describe('§6: a moved tag', () => {
   it('is found by the refresher, denied with the re-pull hint, and fixed by `socket-warden repull`', async () => {
     const name = repo('moving:1');
     await setPolicy({ images: [`${name}:1`] });
@@ -574,7 +574,7 @@ describe('socket-mount spellings through the daemon', () => {
   const run = (args: string[]): Promise<CliResult> =>
     viaWarden(['run', '--rm', '--name', containerName(), '--network', 'none', ...args, UNLISTED, 'true']);
 
-  // A bind of the socket itself gets spec §1's words; any other route is named before them.
+  // A bind of the socket itself gets §1's words; any other route is named before them.
   it.each<[string, () => string[], (() => string) | undefined]>([
     ['--mount type=bind', () => ['--mount', `type=bind,source=${stack.dockerSocket},target=/s`], undefined],
     ["the socket's directory", () => ['-v', `${SOCKET_DIR}:/x`], () => 'HostConfig.Binds[0] (mounts '],

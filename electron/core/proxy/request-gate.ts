@@ -22,7 +22,7 @@ export interface RequestGate {
   decide(head: RequestHead, body: Buffer | null, requester: Requester): Verdict | Promise<Verdict>;
 }
 
-/** Lets everything through unchanged: the proxy with no policy (issue 2's transparent mode). */
+/** Lets everything through unchanged: the bare proxy, as its own tests and the transparent-proxy tests run it. */
 export const transparentGate: RequestGate = {
   needsBody: () => false,
   decide: () => ({ kind: 'forward' }),
