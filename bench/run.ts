@@ -25,6 +25,7 @@ import { zeroCopy } from '../electron/core/proxy/zero-copy-relay.js';
 import { exchange, exchangeJson } from './socket-http.js';
 import { readStackEnv } from './stack-env.js';
 import { formatTable, summarize } from './table.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /**
  * In the order they run; later issues add theirs here. The policy rows come after streaming so its
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\n${summarize(rows)}`);
     return 0;
   } catch (error) {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`bench: ${errorMessage(error)}`);
     if (daemon) console.error(`daemon output:\n${daemon.output()}`);
     return 1;
   } finally {

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { personalDefaultStatus, setPersonalDefault } from '../core/contract/personal-default-io.js';
 import type { DefaultStatus } from '../core/contract/personal-default.js';
 import { defaultListen, userPaths } from '../core/default-paths.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const HELP = `Usage: socket-warden default on | off | status [--listen <socket>] [--data-dir <dir>] [--json]
 
@@ -32,7 +33,7 @@ export async function runDefaultCommand(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    console.error(`socket-warden default: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`socket-warden default: ${errorMessage(error)}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -62,7 +63,7 @@ export async function runDefaultCommand(argv: string[]): Promise<number> {
     print(status, done, values.json === true);
     return 0;
   } catch (error) {
-    console.error(`socket-warden default: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`socket-warden default: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -2,6 +2,7 @@
 import { runContextCommand } from './context-command.js';
 import { packageVersion } from './package-version.js';
 import { runServeCommand } from './serve-command.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const USAGE = `Usage: socket-warden <command> [options]
 
@@ -67,7 +68,7 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`socket-warden: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`socket-warden: ${errorMessage(error)}`);
     process.exitCode = 1;
   },
 );

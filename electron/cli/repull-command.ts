@@ -7,6 +7,7 @@ import { EngineImages, type RepullStep } from '../core/images/engine-images.js';
 import { defaultUpstream } from '../core/default-paths.js';
 import { DockerConfigCredentials } from '../core/registry/docker-credentials.js';
 import { RegistryClient } from '../core/registry/registry-client.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const USAGE = `Usage: socket-warden repull <image> [--upstream <engine socket>]
 
@@ -54,7 +55,7 @@ export async function runRepullCommand(argv: string[]): Promise<number> {
   try {
     result = await images.repull(image, registry, printer());
   } catch (error) {
-    console.error(`\nrepull: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`\nrepull: ${errorMessage(error)}`);
     return 1;
   } finally {
     images.engine.close();

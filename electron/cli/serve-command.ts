@@ -19,6 +19,7 @@ import { socketPathProblem } from '../core/socket-path.js';
 import { singleListenFd, unsetListenEnv } from '../core/systemd/listen-fds.js';
 import { parseServeFlags, type ServeFlags } from './serve-flags.js';
 import { ServeShutdown } from './serve-shutdown.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const HELP = `Usage: socket-warden serve [options]
 
@@ -148,7 +149,7 @@ async function checkedSettings(flags: ServeFlags): Promise<{
 
 /** One line naming the part that could not start, and where a looping upstream came from. */
 function startFailure(error: unknown, flags: ServeFlags): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (!(error instanceof PartStartError)) return `cannot start: ${message}`;
   const aboutUpstream = error.part === 'upstream' || error.part === 'loop check';
   if (aboutUpstream && flags.upstream.from.startsWith('DOCKER_HOST='))

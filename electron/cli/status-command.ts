@@ -28,6 +28,7 @@ import {
 import { readAdminSettingsFile } from '../core/settings/admin-settings-file.js';
 import { USER_SETTINGS_NAME } from '../core/settings/user-settings-store.js';
 import { packageVersion } from './package-version.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const HELP = `Usage: socket-warden status [--json] [--data-dir <dir>] [--listen <socket>] [--upstream <socket>]
                             [--admin-settings <file>]
@@ -85,7 +86,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    console.error(`socket-warden status: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`socket-warden status: ${errorMessage(error)}`);
     return 2;
   }
   if (values.help) {

@@ -12,10 +12,11 @@ import { planInstall } from '../core/managed/install-plan.js';
 import { MANAGED, UNIT } from '../core/managed/managed-layout.js';
 import { managedStatus } from '../core/managed/managed-status.js';
 import { describeStep, type PlanStep } from '../core/managed/plan-step.js';
-import { PlanStepError, runPlan } from '../core/managed/plan-runner.js';
+import { runPlan } from '../core/managed/plan-runner.js';
 import { preflight } from '../core/managed/preflight.js';
 import { readShippedFiles } from '../core/managed/shipped-files.js';
 import { planUninstall } from '../core/managed/uninstall-plan.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const HELP = `Usage: socket-warden system <install|uninstall|status> [options]   (as root)
 
@@ -257,7 +258,7 @@ async function run(steps: readonly PlanStep[], context: Context, what: string): 
     });
     return true;
   } catch (error) {
-    const message = error instanceof PlanStepError || error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     console.error(`\n${what} failed: ${message}`);
     if (what === 'install') console.error('`socket-warden system uninstall` undoes what was done so far.');
     return false;

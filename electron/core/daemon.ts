@@ -64,6 +64,7 @@ import { RegistryClient } from './registry/registry-client.js';
 import { moveLegacyFiles } from './settings/legacy-files.js';
 import { PolicySource } from './settings/policy-source.js';
 import { UserSettingsStore, type ConfLike } from './settings/user-settings-store.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export interface DaemonOptions {
   upstream: string;
@@ -481,7 +482,7 @@ function uiListenProblem(error: unknown, port: number): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') return `127.0.0.1:${port} is already in use (--ui-port)`;
   if (code === 'EACCES') return `127.0.0.1:${port} may not be used by this user (--ui-port)`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /** Synchronously, for a stop that hangs: the filtered sockets' files (a new start makes them again). */

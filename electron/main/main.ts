@@ -17,6 +17,7 @@ import { createElectronSettingsStore } from './settings-store.js';
 import { createAppTray } from './tray.js';
 import { buildTrayModel, type TrayAction } from './tray-model.js';
 import { createSettingsWindow } from './window.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 // Laid out by the build: dist/electron/main/main.js, dist/electron/preload/preload.cjs, dist/renderer/, build/.
@@ -123,8 +124,7 @@ async function run(): Promise<void> {
     events,
     window: () => (window && !window.isDestroyed() ? window.webContents : undefined),
     pageUrl,
-    onInternalError: (request, error) =>
-      log.error(`ipc ${request}: ${error instanceof Error ? error.message : String(error)}`),
+    onInternalError: (request, error) => log.error(`ipc ${request}: ${errorMessage(error)}`),
     onRefused: (why) => log.warn(why),
   });
 

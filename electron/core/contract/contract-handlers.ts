@@ -19,6 +19,7 @@ import type { DigestRefresher } from '../registry/digest-refresher.js';
 import { DockerConfigCredentials } from '../registry/docker-credentials.js';
 import { RegistryClient, type ManifestDigestClient } from '../registry/registry-client.js';
 import { SettingsLockedError, type PolicySource } from '../settings/policy-source.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export interface ContractHandlerDeps {
   policySource: PolicySource;
@@ -60,7 +61,7 @@ export function createContractHandlers(deps: ContractHandlerDeps): ContractHandl
       return policySource.setUserSettings(change(policySource.userSettings()));
     } catch (error) {
       if (error instanceof SettingsLockedError) throw lockedError();
-      throw new ContractError('invalid-input', error instanceof Error ? error.message : String(error));
+      throw new ContractError('invalid-input', errorMessage(error));
     }
   };
   return {
@@ -124,7 +125,7 @@ export function createContractHandlers(deps: ContractHandlerDeps): ContractHandl
       try {
         result = await images.repull(image, registry, onStep);
       } catch (error) {
-        result = { outcome: 'failed', message: error instanceof Error ? error.message : String(error) };
+        result = { outcome: 'failed', message: errorMessage(error) };
       }
       switch (result.outcome) {
         case 'pulled':

@@ -13,6 +13,7 @@ import {
   type AdminEci,
   type SocketWardenSettings,
 } from '../../../shared/settings.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export type AdminFileRead =
   | { kind: 'absent'; path: string }
@@ -62,7 +63,7 @@ export async function readAdminSettingsFile(file: string): Promise<AdminFileRead
     text = read.text;
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { kind: 'absent', path: file };
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { kind: 'invalid', path: file, error: `cannot read the admin settings file ${file}: ${reason}` };
   }
   return parseAdminSettingsText(file, text);

@@ -25,6 +25,7 @@ import {
 import { checkAdminFileOwnership, readAdminSettingsFile } from './admin-settings-file.js';
 import type { SettingsLog } from './settings-log.js';
 import type { UserSettingsStorage } from './user-settings-store.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 /** An admin file or user settings problem; the message names the file, the field and what was expected. */
 export class SettingsError extends Error {
@@ -287,7 +288,7 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
     try {
       warning = await checkAdminFileOwnership(this.#adminFile, this.#user.uid, this.#user.gids);
     } catch (error) {
-      warning = `cannot check who may change ${this.#adminFile}: ${error instanceof Error ? error.message : String(error)}`;
+      warning = `cannot check who may change ${this.#adminFile}: ${errorMessage(error)}`;
     }
     if (warning === this.#writableWarning) return;
     this.#writableWarning = warning;
@@ -337,9 +338,7 @@ export class PolicySource extends EventEmitter<PolicySourceEvents> {
     this.#timer = setTimeout(() => {
       this.#watchDirectory();
       void this.reload().catch((error: unknown) => {
-        this.#log.error(
-          `reloading ${this.#adminFile} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.#log.error(`reloading ${this.#adminFile} failed: ${errorMessage(error)}`);
       });
     }, this.#debounceMs);
   }
