@@ -287,12 +287,13 @@ describe('heads', () => {
     const request = Buffer.from('GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
     const reply = await new Promise<string>((resolve) => {
       let text = '';
-      const socket = net.connect(socketPath, async () => {
+      const writeByteByByte = async (): Promise<void> => {
         for (const byte of request) {
           socket.write(Buffer.from([byte]));
           await new Promise((next) => setImmediate(next));
         }
-      });
+      };
+      const socket = net.connect(socketPath, () => void writeByteByByte());
       socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
       socket.on('close', () => resolve(text));
     });
