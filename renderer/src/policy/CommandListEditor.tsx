@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { CommandCatalog, CommandEntryCheck, PolicyDraft } from '../../../shared/ipc-contract.js';
 import { useContract } from '../app/contract-context.js';
 import { RemoveIcon } from '../app/icons.js';
+import { AddEntryRow } from './AddEntryRow.js';
 import { appendEntry, removeAt } from './draft.js';
 
 type CommandList = PolicyDraft['commandList'];
@@ -15,8 +16,6 @@ export function CommandListEditor(props: {
   const { value, checks, readOnly, onChange } = props;
   const { client } = useContract();
   const [catalog, setCatalog] = useState<CommandCatalog>();
-  const [adding, setAdding] = useState('');
-  const [addError, setAddError] = useState<string>();
   const id = useId();
 
   useEffect(() => {
@@ -29,30 +28,19 @@ export function CommandListEditor(props: {
     };
   }, [client]);
 
-  const add = async () => {
-    const result = appendEntry(value.commands, adding);
-    if (!result.added) {
-      setAddError(result.reason);
-      return;
-    }
+  const add = async (text: string): Promise<string | undefined> => {
+    const result = appendEntry(value.commands, text);
+    if (!result.added) return result.reason;
     // Ask the engine's own checker, so a refused name is refused here with the engine's reason.
-    const name = adding.trim();
     const answer = await client.call('validatePolicy', {
       imageList: { images: [], allowDerivedImages: false },
-      commandList: { type: value.type, commands: [name] },
+      commandList: { type: value.type, commands: [text.trim()] },
     });
-    const verdict = answer.ok ? answer.value.commands[0] : undefined;
-    if (!answer.ok) {
-      setAddError(answer.error.message);
-      return;
-    }
-    if (verdict && !verdict.ok) {
-      setAddError(verdict.error);
-      return;
-    }
+    if (!answer.ok) return answer.error.message;
+    const verdict = answer.value.commands[0];
+    if (verdict && !verdict.ok) return verdict.error;
     onChange({ ...value, commands: result.list });
-    setAdding('');
-    setAddError(undefined);
+    return undefined;
   };
 
   const setType = (type: CommandList['type']) => onChange({ ...value, type });
@@ -108,44 +96,14 @@ export function CommandListEditor(props: {
         </ul>
       )}
       {readOnly ? null : (
-        <>
-          <div className="add-row">
-            <input
-              className="input mono"
-              list={`${id}-known`}
-              value={adding}
-              placeholder="e.g. push, build, image*"
-              aria-label="New command name"
-              aria-describedby={`${id}-hint${addError ? ` ${id}-add-error` : ''}`}
-              spellCheck={false}
-              autoCapitalize="off"
-              onChange={(event) => {
-                setAdding(event.target.value);
-                setAddError(undefined);
-              }}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter') {
-                  event.preventDefault();
-                  void add();
-                }
-              }}
-            />
-            <button type="button" className="button" onClick={() => void add()}>
-              Add command
-            </button>
-            <datalist id={`${id}-known`}>
-              {catalog
-                ? [...catalog.wildcards, ...catalog.commands].map((name) => (
-                    <option key={name} value={name} />
-                  ))
-                : null}
-            </datalist>
-          </div>
-          {addError ? (
-            <p id={`${id}-add-error`} className="field-error" role="alert">
-              {addError}
-            </p>
-          ) : null}
+        <AddEntryRow
+          label="New command name"
+          placeholder="e.g. push, build, image*"
+          buttonLabel="Add command"
+          describedBy={`${id}-hint`}
+          suggestions={catalog ? [...catalog.wildcards, ...catalog.commands] : []}
+          onAdd={add}
+        >
           <p id={`${id}-hint`} className="hint">
             Names as <code>docker --help</code> shows them. Wildcards:{' '}
             {(catalog?.wildcards ?? ['container*', 'image*', 'volume*', 'network*', 'build*', 'system*']).map(
@@ -158,7 +116,7 @@ export function CommandListEditor(props: {
             )}
             .
           </p>
-        </>
+        </AddEntryRow>
       )}
     </section>
   );

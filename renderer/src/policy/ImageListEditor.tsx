@@ -1,6 +1,7 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import type { ImageEntryCheck, PolicyDraft } from '../../../shared/ipc-contract.js';
 import { RemoveIcon, WarningIcon } from '../app/icons.js';
+import { AddEntryRow } from './AddEntryRow.js';
 import { appendEntry, removeAt, replaceAt } from './draft.js';
 import { Switch } from './Switch.js';
 
@@ -13,20 +14,14 @@ export function ImageListEditor(props: {
   onChange: (value: ImageList) => void;
 }) {
   const { value, checks, readOnly, onChange } = props;
-  const [adding, setAdding] = useState('');
-  const [addError, setAddError] = useState<string>();
   const id = useId();
   const setImages = (images: string[]) => onChange({ ...value, images });
 
-  const add = () => {
-    const result = appendEntry(value.images, adding);
-    if (!result.added) {
-      setAddError(result.reason);
-      return;
-    }
+  const add = (text: string) => {
+    const result = appendEntry(value.images, text);
+    if (!result.added) return result.reason;
     setImages(result.list);
-    setAdding('');
-    setAddError(undefined);
+    return undefined;
   };
 
   return (
@@ -73,9 +68,12 @@ export function ImageListEditor(props: {
                 <div id={messageId} className="entry-detail">
                   {!check ? null : check.ok ? (
                     <>
-                      <span className="normalized" title="The name the engine matches">
-                        {check.normalized}
-                      </span>
+                      {/* Only a name that differs says more than the entry itself does. */}
+                      {check.normalized === entry.trim() ? null : (
+                        <span className="normalized" title="The name the engine matches">
+                          {check.normalized}
+                        </span>
+                      )}
                       {check.warning ? (
                         <span className="entry-warning">
                           <WarningIcon size={14} /> {check.warning}
@@ -92,36 +90,13 @@ export function ImageListEditor(props: {
         </ul>
       )}
       {readOnly ? null : (
-        <div className="add-row">
-          <input
-            className="input mono"
-            value={adding}
-            placeholder="e.g. docker.io/testcontainers/ryuk:*"
-            aria-label="New image list entry"
-            aria-describedby={addError ? `${id}-add-error` : undefined}
-            spellCheck={false}
-            autoCapitalize="off"
-            onChange={(event) => {
-              setAdding(event.target.value);
-              setAddError(undefined);
-            }}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter') {
-                event.preventDefault();
-                add();
-              }
-            }}
-          />
-          <button type="button" className="button" onClick={add}>
-            Add image
-          </button>
-        </div>
+        <AddEntryRow
+          label="New image list entry"
+          placeholder="e.g. docker.io/testcontainers/ryuk:*"
+          buttonLabel="Add image"
+          onAdd={add}
+        />
       )}
-      {addError ? (
-        <p id={`${id}-add-error`} className="field-error" role="alert">
-          {addError}
-        </p>
-      ) : null}
       <div className="sub-setting">
         <Switch
           label="Allow images derived from an allowed image"
