@@ -1,3 +1,4 @@
+import { BreakablePath } from '../app/BreakablePath.js';
 import { LockIcon } from '../app/icons.js';
 
 export function LockedBanner(props: { adminFile: string | undefined }) {
@@ -13,7 +14,7 @@ export function LockedBanner(props: { adminFile: string | undefined }) {
           {props.adminFile ? (
             <>
               {' '}
-              <code className="path">{props.adminFile}</code>
+              <BreakablePath path={props.adminFile} />
             </>
           ) : null}
           . Ask whoever manages this machine to change them.

@@ -80,6 +80,19 @@ describe('image list editor', () => {
     expect(screen.getByRole('button', { name: 'Save changes' })).toHaveProperty('disabled', true);
   });
 
+  it('names what the engine matches only when it differs from the entry', async () => {
+    await openPolicy();
+    addImage('docker.io/library/busybox:1.36');
+    addImage('busybox:1.36');
+    const detail = (n: number) => {
+      const row = within(imageList()).getByRole('textbox', { name: `Image list entry ${n}` });
+      return document.getElementById(row.getAttribute('aria-describedby') ?? '');
+    };
+    await waitFor(() => expect(detail(4)?.textContent).toMatch(/^docker\.io\/library\/busybox:1\.36/));
+    // The checker has answered for every entry (entry 4's name is there), and entry 3 says nothing more.
+    expect(detail(3)?.textContent).toBe('');
+  });
+
   it('warns when * lets every image mount the socket', async () => {
     await openPolicy();
     addImage('*');
@@ -150,6 +163,13 @@ describe('locked by the admin file', () => {
     for (const control of [...screen.getAllByRole('radio'), ...screen.getAllByRole('switch')])
       expect(control).toHaveProperty('disabled', true);
   }
+
+  it('breaks the admin file’s path only after a "/"', async () => {
+    await openPolicy({ locked: adminFile });
+    const path = screen.getByText(adminFile);
+    expect(path.querySelectorAll('wbr')).toHaveLength(adminFile.split('/').length - 1);
+    expect(path.innerHTML).not.toMatch(/[^/]<wbr>/);
+  });
 
   it('shows the policy with no edit controls', async () => {
     await openPolicy({ locked: adminFile });
