@@ -3,6 +3,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDemoEngine } from '../../test/fixtures/demo-engine.js';
+import { startUnixContractServer } from '../core/contract/unix-transport.js';
 import { formatStatus, gatherStatus, statusExitCode, type StatusReport } from './status-command.js';
 
 const base: StatusReport = {
@@ -78,6 +80,7 @@ describe('formatStatus', () => {
       report: {
         ...base,
         source: 'daemon',
+        daemon: { kind: 'serve --ui', at: '/run/user/1/socket-warden/ui-url' },
         engine: { socket: '/e.sock', reachable: false, error: 'connect ENOENT' },
         ui: { url: 'http://127.0.0.1:9/?token=t', file: '/run/user/1/socket-warden/ui-url' },
         policy: {
@@ -175,5 +178,67 @@ describe('gatherStatus without a daemon to ask', () => {
     expect(report.guardedSocket).toMatchObject({ answering: false, error: 'no socket there' });
     expect(report.unknown[0]).toMatch(/did not answer/);
     expect(statusExitCode(report)).toBe(1);
+  });
+});
+
+describe('gatherStatus on a managed host', () => {
+  it('asks the system daemon on its read-only contract socket when no `serve --ui` left an address', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
+    const demo = createDemoEngine();
+    const contract = await startUnixContractServer({
+      handlers: demo.handlers,
+      events: demo.events,
+      dir: path.join(dir, 'contract'),
+      editRefusal: 'read-only',
+    });
+    try {
+      const expected = await demo.handlers.getState(undefined);
+      const report = await gatherStatus({
+        listen: path.join(dir, 'none.sock'),
+        upstream: path.join(dir, 'no-engine.sock'),
+        adminFile: path.join(dir, 'admin.json'),
+        userSettingsFile: path.join(dir, 'settings.json'),
+        socketsDir: path.join(dir, 'sockets'),
+        uiUrlFile: path.join(dir, 'ui-url'),
+        contractSocket: contract.readSocket,
+        timeoutMs: 2000,
+      });
+      expect(report).toMatchObject({
+        source: 'daemon',
+        daemon: { kind: 'system', at: contract.readSocket },
+        engine: { socket: expected.status.engine.upstreamSocket },
+        guardedSocket: { path: expected.status.listen.socket },
+        policy: { images: expected.policy.imageList.images.length, locked: expected.policy.locked },
+        filteredSockets: { count: expected.status.containers.length },
+      });
+      expect(report.ui).toBeUndefined();
+      expect(formatStatus(report).split('\n')[0]).toContain(
+        `as the system daemon reports it, on ${contract.readSocket}`,
+      );
+    } finally {
+      await contract.close();
+    }
+  });
+
+  it('looks for itself, saying so, when the contract socket is there but does not answer', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
+    const stale = path.join(dir, 'contract.sock');
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(stale, resolve));
+    // A socket file nobody listens on any more (the daemon was killed): connect() is refused.
+    await new Promise((resolve) => server.close(resolve));
+    writeFileSync(stale, '');
+    const report = await gatherStatus({
+      listen: path.join(dir, 'none.sock'),
+      upstream: path.join(dir, 'no-engine.sock'),
+      adminFile: path.join(dir, 'admin.json'),
+      userSettingsFile: path.join(dir, 'settings.json'),
+      socketsDir: path.join(dir, 'sockets'),
+      uiUrlFile: path.join(dir, 'ui-url'),
+      contractSocket: stale,
+      timeoutMs: 500,
+    });
+    expect(report.source).toBe('local');
+    expect(report.unknown[0]).toMatch(/system daemon's contract socket .* did not answer/);
   });
 });

@@ -3,14 +3,15 @@
 //
 // A `serve --ui` that is running left its pane's address (with the token) in a 0600 file in the
 // runtime directory; when that answers, its settings contract gives the daemon's own view (getState).
-// Otherwise status reads what it can itself: the engine's /version, a /_ping on the guarded socket,
+// On a managed host the system daemon answers the same call on its read-only contract socket
+// (/run/socket-warden-contract/contract.sock, open to the docker group). Otherwise status reads what it can itself: the engine's /version, a /_ping on the guarded socket,
 // the admin file and the user's settings (read only, never rewritten), the filtered sockets' files;
 // what it could not know that way is listed under "unknown".
 //
 // Exit codes: 0 the guarded socket answers and the engine is reachable; 1 the guarded socket does not
 // answer (Socket Warden is not running there); 2 a usage error; 3 the guarded socket answers but the
 // engine is unreachable, or the admin file is invalid.
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ import {
   uiUrlFileIn,
   userPaths,
 } from '../core/default-paths.js';
+import { MANAGED_CONTRACT_DIR, READ_SOCKET_NAME } from '../core/contract/unix-transport.js';
 import { readAdminSettingsFile } from '../core/settings/admin-settings-file.js';
 import { USER_SETTINGS_NAME } from '../core/settings/user-settings-store.js';
 import { packageVersion } from './package-version.js';
@@ -34,7 +36,7 @@ const HELP = `Usage: socket-warden status [--json] [--data-dir <dir>] [--listen 
                             [--admin-settings <file>]
 
 Asks a running "socket-warden serve --ui" (its address is in <runtime dir>/ui-url, readable only by its
-owner); without one, reads what it can from the engine and the files, and says what it could not know.
+owner), or the system daemon of managed mode (its contract socket); without either, reads what it can from the engine and the files, and says what it could not know.
 The flags name the same places as serve's (same defaults).
 
 Exit codes: 0 all is well; 1 the guarded socket does not answer; 2 usage error;
@@ -44,6 +46,8 @@ export interface StatusReport {
   socketWardenVersion: string;
   /** Where the answers come from: the running daemon's contract, or this command's own look. */
   source: 'daemon' | 'local';
+  /** Which daemon answered: a `serve --ui` (its address file) or managed mode's system daemon. */
+  daemon?: { kind: 'serve --ui' | 'system'; at: string };
   engine: { socket: string; reachable: boolean; version?: string; apiVersion?: string; error?: string };
   guardedSocket: { path: string; answering: boolean; error?: string };
   /** The settings pane of a running `serve --ui`, with its token (the file is the owner's only). */
@@ -103,6 +107,10 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     userSettingsFile: path.join(paths.settingsDir, `${USER_SETTINGS_NAME}.json`),
     socketsDir: socketsDirIn(paths),
     uiUrlFile: uiUrlFileIn(paths),
+    contractSocket: path.join(
+      process.env.SOCKET_WARDEN_CONTRACT_DIR ?? MANAGED_CONTRACT_DIR,
+      READ_SOCKET_NAME,
+    ),
   });
   console.log(values.json ? JSON.stringify(report, undefined, 2) : formatStatus(report));
   return statusExitCode(report);
@@ -121,6 +129,8 @@ export interface StatusInputs {
   userSettingsFile: string;
   socketsDir: string;
   uiUrlFile: string;
+  /** Managed mode's read-only contract socket; none there means no system daemon. */
+  contractSocket?: string;
   timeoutMs?: number;
 }
 
@@ -129,10 +139,19 @@ export async function gatherStatus(inputs: StatusInputs): Promise<StatusReport> 
   const unknown: string[] = [];
   const uiUrl = (await readFile(inputs.uiUrlFile, 'utf8').catch(() => '')).trim();
   if (uiUrl) {
-    const state = await askDaemon(uiUrl, timeoutMs);
-    if ('state' in state) return fromDaemon(state.state, inputs, uiUrl, timeoutMs);
+    const state = await askDaemon(paneTarget(uiUrl), timeoutMs);
+    if ('state' in state)
+      return fromDaemon(state.state, inputs, { kind: 'serve --ui', at: inputs.uiUrlFile }, timeoutMs, uiUrl);
     unknown.push(
       `the daemon at ${inputs.uiUrlFile}'s address did not answer (${state.error}); looked myself`,
+    );
+  }
+  const system = inputs.contractSocket;
+  if (system && (await exists(system))) {
+    const state = await askDaemon({ target: { socketPath: system } }, timeoutMs);
+    if ('state' in state) return fromDaemon(state.state, inputs, { kind: 'system', at: system }, timeoutMs);
+    unknown.push(
+      `the system daemon's contract socket ${system} did not answer (${state.error}); looked myself`,
     );
   }
   const [engine, guarded, admin, user, sockets] = await Promise.all([
@@ -184,8 +203,9 @@ export async function gatherStatus(inputs: StatusInputs): Promise<StatusReport> 
 async function fromDaemon(
   state: AppState,
   inputs: StatusInputs,
-  uiUrl: string,
+  daemon: NonNullable<StatusReport['daemon']>,
   timeoutMs: number,
+  uiUrl?: string,
 ): Promise<StatusReport> {
   const { status, policy } = state;
   const guarded = await ping(status.listen.socket, timeoutMs);
@@ -199,6 +219,7 @@ async function fromDaemon(
   return {
     socketWardenVersion: packageVersion(),
     source: 'daemon',
+    daemon,
     engine: {
       socket: status.engine.upstreamSocket,
       reachable: status.engine.reachable,
@@ -211,7 +232,7 @@ async function fromDaemon(
       answering: guarded.ok,
       ...(guarded.ok ? {} : { error: guarded.error }),
     },
-    ui: { url: uiUrl, file: inputs.uiUrlFile },
+    ...(uiUrl ? { ui: { url: uiUrl, file: inputs.uiUrlFile } } : {}),
     policy: {
       ...policySummary(policy),
       adminFile: {
@@ -244,7 +265,13 @@ export function formatStatus(report: StatusReport): string {
   const { engine, guardedSocket, policy, filteredSockets } = report;
   const lines: string[] = [];
   lines.push(
-    `Socket Warden ${report.socketWardenVersion} (${report.source === 'daemon' ? 'as the running daemon reports it' : 'looked up locally; no daemon answered'})`,
+    `Socket Warden ${report.socketWardenVersion} (${
+      report.source === 'local'
+        ? 'looked up locally; no daemon answered'
+        : report.daemon?.kind === 'system'
+          ? `as the system daemon reports it, on ${report.daemon.at}`
+          : 'as the running daemon reports it'
+    })`,
   );
   lines.push(
     `Engine:         ${engine.socket}: ${
@@ -289,22 +316,31 @@ function stripUnix(value: string | undefined): string | undefined {
   return value?.startsWith('unix://') ? value.slice('unix://'.length) : value;
 }
 
-async function askDaemon(url: string, timeoutMs: number): Promise<{ state: AppState } | { error: string }> {
+/** Where a daemon's contract answers: the pane's address (its token), or a unix contract socket. */
+type DaemonTarget = { target: http.RequestOptions; token?: string } | { error: string };
+
+function paneTarget(url: string): DaemonTarget {
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     return { error: 'the file holds no URL' };
   }
-  const token = target.searchParams.get('token') ?? '';
+  return {
+    target: { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port },
+    token: target.searchParams.get('token') ?? '',
+  };
+}
+
+async function askDaemon(
+  daemon: DaemonTarget,
+  timeoutMs: number,
+): Promise<{ state: AppState } | { error: string }> {
+  if ('error' in daemon) return daemon;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (daemon.token !== undefined) headers.Authorization = `Bearer ${daemon.token}`;
   const answer = await request(
-    {
-      host: target.hostname.replace(/^\[|\]$/g, ''),
-      port: target.port,
-      method: 'POST',
-      path: '/api/call/getState',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    },
+    { ...daemon.target, method: 'POST', path: '/api/call/getState', headers },
     '{}',
     timeoutMs,
   );
@@ -403,4 +439,11 @@ async function readUserSettings(file: string): Promise<{
 async function socketFiles(dir: string): Promise<number> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.filter((entry) => entry.endsWith('.sock')).length;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
