@@ -31,6 +31,7 @@ import { personalDefaultStatus, setPersonalDefault } from './contract/personal-d
 import { feedContractEvents } from './daemon-parts/contract-events.js';
 import { daemonStatus } from './daemon-parts/daemon-status.js';
 import { EngineFacts } from './daemon-parts/engine-facts.js';
+import { knownEngineGate } from './daemon-parts/known-engine-gate.js';
 import { EngineWatch } from './daemon-parts/engine-watch.js';
 import { HostAllowance } from './daemon-parts/host-allowance.js';
 import { PolicyEntries } from './daemon-parts/policy-entries.js';
@@ -263,8 +264,9 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
     }),
     exemptEntries: () => entries.exempt,
   });
-  // A loop's requests are refused before the policy judges them.
-  const gate = loop.gate(policyGate);
+  // A loop's requests are refused before the policy judges them; nothing is judged before the engine
+  // has said what it is.
+  const gate = loop.gate(knownEngineGate(facts, policyGate, options.upstream));
   const clients = new ProxyClients(proxyLimits(options.proxyLimits));
 
   // The pane lists containers with filtered sockets; it is told once the contract is up.

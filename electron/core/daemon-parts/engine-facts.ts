@@ -1,14 +1,19 @@
 // What the engine is and where it keeps its state: learnt at start and again whenever it comes back
 // (a restarted engine may be another version, or keep its data elsewhere). The gate and the guards read
-// the latest answers.
+// the latest answers. Until the engine has answered once, nothing is judged on guesses: a loaded
+// Podman can take longer than the start's look to answer, and judged as Docker it would get Docker's
+// default powers and digest rules (knownEngineGate waits for the answer, or refuses).
 import type { EngineClient } from '../engine-api/engine-client.js';
 import { findEngineProcess } from '../guards/engine-process.js';
 import type { GuardSources } from '../guards/guard-discovery.js';
 import { dockerDefaults, podmanDefaults, type EngineDefaults } from '../reach/default-powers.js';
 import { withTimeout } from '../with-timeout.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 /** An engine that does not answer within this is taken as not answering (it is asked again later). */
 const ENGINE_ANSWER_MS = 3000;
+/** How long a request waits for an engine that has not yet said what it is. */
+export const ENGINE_FIRST_ANSWER_MS = 20_000;
 
 export interface EngineFactsOptions {
   engine: EngineClient;
@@ -23,17 +28,47 @@ export class EngineFacts {
   kind: 'docker' | 'podman' = 'docker';
   cgroupV1 = false;
   containerdImageStore = false;
+  /** The engine has answered /version and /info at least once: the fields above are its own. */
+  known = false;
+  /** Why it has not, in words (the last attempt's error). */
+  private unknownBecause = 'not asked yet';
+  private firstAnswer: Promise<void> | undefined;
 
   constructor(private readonly options: EngineFactsOptions) {}
 
+  /**
+   * Until the engine has said what it is, asks it (patiently, one attempt at a time for all who wait);
+   * resolves to whether it now has.
+   */
+  async ensureKnown(): Promise<{ known: true } | { known: false; why: string }> {
+    if (!this.known) {
+      this.firstAnswer ??= this.learn(ENGINE_FIRST_ANSWER_MS).then(
+        () => undefined,
+        () => undefined,
+      );
+      await this.firstAnswer;
+      this.firstAnswer = undefined;
+    }
+    return this.known ? { known: true } : { known: false, why: this.unknownBecause };
+  }
+
   /** Asks the engine again; what it does not answer keeps its last value. Never throws. */
-  async learn(): Promise<GuardSources> {
+  async learn(answerMs = ENGINE_ANSWER_MS): Promise<GuardSources> {
     const { engine, upstream } = this.options;
+    let error: string | undefined;
+    const failed = (reason: unknown): undefined => {
+      error = errorMessage(reason);
+      return undefined;
+    };
     const [version, info, process] = await Promise.all([
-      withTimeout(engine.version(), ENGINE_ANSWER_MS).catch(() => undefined),
-      withTimeout(engine.info(), ENGINE_ANSWER_MS).catch(() => undefined),
+      withTimeout(engine.version(), answerMs).catch(failed),
+      withTimeout(engine.info(), answerMs).catch(failed),
       findEngineProcess(upstream).catch(() => undefined),
     ]);
+    if (version && info) this.known = true;
+    else
+      this.unknownBecause =
+        error ?? `its /version and /info did not answer within ${Math.round(answerMs / 1000)} s`;
     if (version)
       this.kind = version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
     if (info?.CgroupVersion) this.cgroupV1 = info.CgroupVersion === '1';
