@@ -91,4 +91,21 @@ describe('LoopGuard', () => {
     }
     expect(bursts).toBe(2);
   });
+
+  it('tells long heads apart by their whole text (hashed past 2 KiB), not by their start', async () => {
+    let now = 0;
+    let bursts = 0;
+    const gate = guardFor({ now: () => now, onRepeatBurst: () => (bursts += 1) }).gate(inner);
+    const long = 'x'.repeat(4096);
+    for (let i = 0; i < 40; i++) {
+      now += 1;
+      await gate.decide(head('/_ping', ['X-Long', long], ['X-Last', String(i)]), null, host);
+    }
+    expect(bursts).toBe(0);
+    for (let i = 0; i < 32; i++) {
+      now += 1;
+      await gate.decide(head('/_ping', ['X-Long', long], ['X-Last', 'same']), null, host);
+    }
+    expect(bursts).toBe(2);
+  });
 });
