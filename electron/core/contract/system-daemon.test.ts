@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +56,37 @@ describe('connectSystemDaemon', () => {
 
   it('finds nothing where no daemon serves', async () => {
     await expect(connectSystemDaemon({ dir: join(dir, 'nowhere') })).resolves.toBeUndefined();
+  });
+
+  it('waits for a system daemon whose socket is there but not answering (restarting), rather than none', async () => {
+    const restarting = join(dir, 'restarting');
+    await mkdir(restarting);
+    // A socket file nobody answers on: its daemon was killed (systemd restarts it).
+    const stale = join(restarting, 'contract.sock');
+    const holder = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(stale)})`,
+    ]);
+    while (!existsSync(stale)) await new Promise((resolve) => setTimeout(resolve, 20));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    const started = Date.now();
+    const connecting = connectSystemDaemon({ dir: restarting, waitMs: 15_000, probeOnly: ['read'] });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const back = await startUnixContractServer({
+      handlers: engine.handlers,
+      events: engine.events,
+      dir: restarting,
+      editRefusal: 'join socket-warden',
+    });
+    try {
+      const daemon = await connecting;
+      expect(daemon?.socketPath).toBe(stale);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
+      daemon?.close();
+    } finally {
+      await back.close();
+    }
   });
 
   it('uses the edit socket when it may, and relays the daemon events', async () => {

@@ -1,6 +1,7 @@
 // The tray app's side of managed mode: finds the system daemon's contract sockets (unix-transport.ts)
 // and turns the connection into the same handlers and event emitter an in-process daemon gives, so the
 // app's IPC transport, tray and notifications work unchanged and no second proxy starts.
+import { lstat } from 'node:fs/promises';
 import {
   ContractError,
   contractEvents,
@@ -46,6 +47,12 @@ export async function connectSystemDaemon(
     onViolation?: (what: string) => void;
     /** Which sockets to try, in order (tests: as a user the edit socket refuses). */
     probeOnly?: readonly ('edit' | 'read')[];
+    /**
+     * How long to keep asking while a contract socket file is there but nothing answers (the system
+     * daemon restarting, systemd holding its socket): a managed host must not fall back to personal
+     * mode, whose proxy would only be gone around. Default 20 s.
+     */
+    waitMs?: number;
   } = {},
 ): Promise<SystemDaemon | undefined> {
   const dir = options.dir ?? MANAGED_CONTRACT_DIR;
@@ -58,13 +65,22 @@ export async function connectSystemDaemon(
       onViolation: (what) => options.onViolation?.(what),
     }),
   };
-  const probes: SocketProbe[] = [];
-  for (const socket of options.probeOnly ?? (['edit', 'read'] as const)) {
-    const answer = await clients[socket].call('getStatus', undefined);
-    probes.push({ socket, answered: answer.ok, ...(answer.ok ? {} : { error: answer.error.message }) });
-    if (answer.ok) break;
+  const order = options.probeOnly ?? (['edit', 'read'] as const);
+  const probe = async (): Promise<'edit' | 'read' | undefined> => {
+    const probes: SocketProbe[] = [];
+    for (const socket of order) {
+      const answer = await clients[socket].call('getStatus', undefined);
+      probes.push({ socket, answered: answer.ok, ...(answer.ok ? {} : { error: answer.error.message }) });
+      if (answer.ok) break;
+    }
+    return chooseContractSocket(probes);
+  };
+  const deadline = Date.now() + (options.waitMs ?? 20_000);
+  let chosen = await probe();
+  while (!chosen && Date.now() < deadline && (await anySocketFile(order.map((s) => paths[s])))) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    chosen = await probe();
   }
-  const chosen = chooseContractSocket(probes);
   if (!chosen) return undefined;
   const client = clients[chosen];
   const events = createContractEventEmitter();
@@ -99,4 +115,13 @@ export function remoteHandlers(client: ContractClient): ContractHandlers {
     };
   }
   return handlers as ContractHandlers;
+}
+
+/** Whether a contract socket file is there: a system daemon is installed, whether or not it answers. */
+async function anySocketFile(paths: readonly string[]): Promise<boolean> {
+  for (const file of paths) {
+    const stat = await lstat(file).catch(() => undefined);
+    if (stat?.isSocket()) return true;
+  }
+  return false;
 }
