@@ -8,7 +8,8 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanPath } from '../policy/host-path.js';
 import type { EngineProcess } from './engine-process.js';
-import type { FileIdentity, Guard, GuardKind } from './guard.js';
+import type { FileIdentity } from './file-identity.js';
+import type { Guard, GuardKind } from './guard.js';
 import { mountAliases, parseMountInfo, type MountInfoEntry } from './mount-aliases.js';
 import { looksLikeEngineSocket, readUnixListeners } from './unix-listeners.js';
 

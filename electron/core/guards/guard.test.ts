@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeHit,
-  guardsReached,
-  type Guard,
-  type GuardRelation,
-  type ResolvedHostPath,
-} from './guard.js';
+import { describeHit, guardsReached, type Guard, type GuardRelation } from './guard.js';
+import type { ResolvedHostPath } from './file-identity.js';
 
 // / is (8,2); /run is a tmpfs (25,1) holding the socket (25,100); /var/lib/docker is (8,50).
 const SOCKET: Guard = {

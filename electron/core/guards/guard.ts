@@ -3,6 +3,7 @@
 // engine's state (data-root, exec-root, containerd, plugins, BuildKit) and other engines' sockets.
 // Pure: which guards exist is learnt elsewhere (guard-discovery.ts); this file only relates paths.
 import { isSameOrBelow } from '../policy/host-path.js';
+import { sameFile, type FileIdentity, type ResolvedHostPath } from './file-identity.js';
 
 export type GuardKind =
   /** A Docker API socket Socket Warden can stand in for: a bind of it becomes a filtered socket. */
@@ -30,15 +31,6 @@ export interface Guard {
   socket?: boolean;
 }
 
-export interface FileIdentity {
-  dev: number;
-  ino: number;
-}
-
-export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
-  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
-}
-
 export type GuardRelation =
   /** The path is the guarded file (by path or by identity). */
   | 'exact'
@@ -50,21 +42,6 @@ export type GuardRelation =
 export interface GuardHit {
   guard: Guard;
   relation: GuardRelation;
-}
-
-/** A host path as the kernel would reach it: where it leads, and what file is there. */
-export interface ResolvedHostPath {
-  /** As written in the request. */
-  spelled: string;
-  /** Where a mount of it lands: cleaned, every symlink followed (missing components as spelled). */
-  real: string;
-  /** stat() of the path, when it exists: the kernel's own answer, magic links included. */
-  identity?: FileIdentity;
-  /** Identities of every existing directory from `real` up to `/`, nearest first. */
-  ancestors?: FileIdentity[];
-  isDirectory?: boolean;
-  isSocket?: boolean;
-  isBlockDevice?: boolean;
 }
 
 /**

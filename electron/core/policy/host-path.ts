@@ -6,7 +6,7 @@
 // in) still resolves to where it points. A path that exists whole is first tried with one realpath:
 // the same answer in one call instead of one per component (this runs on every create with a bind).
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import type { FileIdentity, ResolvedHostPath } from '../guards/guard.js';
+import type { FileIdentity, ResolvedHostPath } from '../guards/file-identity.js';
 
 export interface HostFs {
   lstat(path: string): Promise<{ isSymbolicLink(): boolean }>;

@@ -6,13 +6,8 @@
 // device as a volume, as a device, or allowed by a device cgroup rule); the host's PID namespace;
 // and all of these through a container whose volumes or namespaces are joined. Only a bind of an
 // engine socket file can be handed a filtered socket instead. Pure.
-import {
-  describeHit,
-  guardsReached,
-  type Guard,
-  type GuardRelation,
-  type ResolvedHostPath,
-} from '../guards/guard.js';
+import { describeHit, guardsReached, type Guard, type GuardRelation } from '../guards/guard.js';
+import type { ResolvedHostPath } from '../guards/file-identity.js';
 import { isSameOrBelow } from '../policy/host-path.js';
 import type { GrantMount } from './container-grant.js';
 import type { ResolvedGrant, ResolvedJoin, ResolvedMount } from './resolve-grant.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedHostPath } from '../guards/guard.js';
+import type { ResolvedHostPath } from '../guards/file-identity.js';
 import { io } from '../../../test/fixtures/reach-world.js';
 import { decodeCreateBody } from '../policy/container-create.js';
 import { emptyGrant, type GrantMount } from './container-grant.js';

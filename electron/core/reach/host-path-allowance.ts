@@ -3,7 +3,7 @@
 // managed mode the host's users may bind only the directories the admin lists. Everything a grant
 // would see of the host counts: its binds, local volumes that bind, and the host paths of containers
 // whose volumes or PID namespace it joins. Pure.
-import { sameFile, type ResolvedHostPath } from '../guards/guard.js';
+import { sameFile, type ResolvedHostPath } from '../guards/file-identity.js';
 import { isSameOrBelow } from '../policy/host-path.js';
 import type { PowerFinding } from './default-powers.js';
 import type { ResolvedGrant } from './resolve-grant.js';

@@ -2,7 +2,7 @@
 // and what each container this one joins (volumes, PID, IPC or network namespace) holds itself. The
 // judgements that follow (engine-routes.ts, default-powers.ts, host-path-allowance.ts) are pure
 // functions of what this returns.
-import type { ResolvedHostPath } from '../guards/guard.js';
+import type { ResolvedHostPath } from '../guards/file-identity.js';
 import type { ContainerGrant, GrantMount, NamespaceMode } from './container-grant.js';
 import { grantFromInspect, type ContainerInspect } from './grant-from-inspect.js';
 import { localVolumeMount, type LocalVolumeMount } from './local-volume.js';
