@@ -64,7 +64,8 @@ import { createImageOracle } from './registry/image-oracle.js';
 import { RegistryClient } from './registry/registry-client.js';
 import { moveLegacyFiles } from './settings/legacy-files.js';
 import { PolicySource } from './settings/policy-source.js';
-import { UserSettingsStore, type ConfLike } from './settings/user-settings-store.js';
+import type { ConfLike } from './settings/json-file-store.js';
+import { UserSettingsStore } from './settings/user-settings-store.js';
 import { errorMessage } from '../../shared/error-message.js';
 
 export interface DaemonOptions {

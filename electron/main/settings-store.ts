@@ -4,7 +4,7 @@
 // migrations (shared/user-settings-migrations.ts) and validates every read and write with the one zod
 // schema, so the app and `serve` read each other's files, versions included.
 import Store from 'electron-store';
-import type { ConfLike } from '../core/settings/user-settings-store.js';
+import type { ConfLike } from '../core/settings/json-file-store.js';
 
 export function createElectronSettingsStore(options: { cwd: string; configName: string }): ConfLike {
   return new Store<Record<string, unknown>>({

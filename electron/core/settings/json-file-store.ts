@@ -13,13 +13,18 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { ConfLike } from './user-settings-store.js';
 
 export interface JsonFileStoreOptions {
   cwd: string;
   configName: string;
   /** Mode of the file when it is written (default 0600: the settings are the user's). */
   fileMode?: number;
+}
+
+/** What we need of a conf (or electron-store) instance. */
+export interface ConfLike {
+  readonly path: string;
+  store: Record<string, unknown>;
 }
 
 export class JsonFileStore implements ConfLike {

@@ -16,19 +16,13 @@ import {
   type UserSettings,
 } from '../../../shared/settings.js';
 import { migrateUserSettings, type SettingsObject } from '../../../shared/user-settings-migrations.js';
-import { JsonFileStore } from './json-file-store.js';
+import { JsonFileStore, type ConfLike } from './json-file-store.js';
 import type { SettingsLog } from './settings-log.js';
 
 /** Where the user's settings live; the app passes an electron-store-backed one. */
 export interface UserSettingsStorage {
   get(): UserSettings;
   set(next: UserSettings): void;
-}
-
-/** What we need of a conf (or electron-store) instance. */
-export interface ConfLike {
-  readonly path: string;
-  store: Record<string, unknown>;
 }
 
 export interface UserSettingsStoreOptions {
