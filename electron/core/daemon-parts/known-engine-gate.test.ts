@@ -47,6 +47,21 @@ describe('knownEngineGate', () => {
     );
   });
 
+  it.each([
+    ['GET', '/_ping', 0],
+    ['HEAD', '/v1.41/_ping', 0],
+    ['GET', '/v1.45/version', 0],
+    ['GET', '/info?x=1', 0],
+    ['POST', '/version', 1],
+    ['GET', '/versions', 1],
+    ['GET', '/containers/json', 1],
+    ['GET', '/v1.41/info/x', 1],
+  ])('%s %s waits for the engine %i time(s)', async (method, target, waits) => {
+    const silent = facts([]);
+    await knownEngineGate(silent, inner, '/e').decide({ ...head, method, target }, null, host);
+    expect(silent.asked()).toBe(waits);
+  });
+
   it('says what the inner gate needs', () => {
     expect(knownEngineGate(facts([]), inner, '/e').needsBody(head, host)).toBe(true);
   });

@@ -1,9 +1,15 @@
 // Nothing is judged before the engine has said what it is (EngineFacts): a request that comes first
 // waits for its answer, and is refused in the engine's format when there is none. Judged on guesses,
-// a Podman taken for Docker would get Docker's default powers and digest rules.
+// a Podman taken for Docker would get Docker's default powers and digest rules. The requests that ask
+// what the engine is (/_ping, /version, /info) are judged without those facts and never wait: they are
+// how the facts are learnt, also through another Socket Warden in front of this one, and how a loop
+// between two of them is found (a wait there would wait on itself).
 import { MESSAGE_PREFIX } from '../proxy/engine-error.js';
 import type { RequestGate } from '../proxy/request-gate.js';
 import type { EngineFacts } from './engine-facts.js';
+
+/** GET or HEAD of /_ping, /version or /info, with or without an API version. */
+const ASKS_WHAT_THE_ENGINE_IS = /^(?:\/v\d+\.\d+)?\/(?:_ping|version|info)(?:\?|$)/;
 
 export function knownEngineGate(
   facts: Pick<EngineFacts, 'known' | 'ensureKnown'>,
@@ -13,7 +19,8 @@ export function knownEngineGate(
   return {
     needsBody: (head, requester) => inner.needsBody(head, requester),
     decide: (head, body, requester) =>
-      facts.known
+      facts.known ||
+      ((head.method === 'GET' || head.method === 'HEAD') && ASKS_WHAT_THE_ENGINE_IS.test(head.target))
         ? inner.decide(head, body, requester)
         : facts.ensureKnown().then((answer) =>
             answer.known
