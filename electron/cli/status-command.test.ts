@@ -5,7 +5,25 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoEngine } from '../../test/fixtures/demo-engine.js';
 import { startUnixContractServer } from '../core/contract/unix-transport.js';
-import { formatStatus, gatherStatus, statusExitCode, type StatusReport } from './status-command.js';
+import {
+  formatStatus,
+  gatherStatus,
+  statusExitCode,
+  type StatusInputs,
+  type StatusReport,
+} from './status-command.js';
+
+/** Inputs naming files and sockets in `dir` that do not exist: nothing there answers. */
+function nothingAnswersIn(dir: string): StatusInputs {
+  return {
+    listen: path.join(dir, 'none.sock'),
+    upstream: path.join(dir, 'no-engine.sock'),
+    adminFile: path.join(dir, 'admin.json'),
+    userSettingsFile: path.join(dir, 'settings.json'),
+    socketsDir: path.join(dir, 'sockets'),
+    uiUrlFile: path.join(dir, 'ui-url'),
+  };
+}
 
 const base: StatusReport = {
   socketWardenVersion: '0.1.0',
@@ -166,12 +184,7 @@ describe('gatherStatus without a daemon to ask', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
     writeFileSync(path.join(dir, 'ui-url'), 'http://127.0.0.1:1/?token=x\n');
     const report = await gatherStatus({
-      listen: path.join(dir, 'none.sock'),
-      upstream: path.join(dir, 'no-engine.sock'),
-      adminFile: path.join(dir, 'admin.json'),
-      userSettingsFile: path.join(dir, 'settings.json'),
-      socketsDir: path.join(dir, 'sockets'),
-      uiUrlFile: path.join(dir, 'ui-url'),
+      ...nothingAnswersIn(dir),
       timeoutMs: 500,
     });
     expect(report.engine).toMatchObject({ reachable: false, error: 'no socket there' });
@@ -194,12 +207,7 @@ describe('gatherStatus on a managed host', () => {
     try {
       const expected = await demo.handlers.getState(undefined);
       const report = await gatherStatus({
-        listen: path.join(dir, 'none.sock'),
-        upstream: path.join(dir, 'no-engine.sock'),
-        adminFile: path.join(dir, 'admin.json'),
-        userSettingsFile: path.join(dir, 'settings.json'),
-        socketsDir: path.join(dir, 'sockets'),
-        uiUrlFile: path.join(dir, 'ui-url'),
+        ...nothingAnswersIn(dir),
         contractSocket: contract.readSocket,
         timeoutMs: 2000,
       });
@@ -229,12 +237,7 @@ describe('gatherStatus on a managed host', () => {
     await new Promise((resolve) => server.close(resolve));
     writeFileSync(stale, '');
     const report = await gatherStatus({
-      listen: path.join(dir, 'none.sock'),
-      upstream: path.join(dir, 'no-engine.sock'),
-      adminFile: path.join(dir, 'admin.json'),
-      userSettingsFile: path.join(dir, 'settings.json'),
-      socketsDir: path.join(dir, 'sockets'),
-      uiUrlFile: path.join(dir, 'ui-url'),
+      ...nothingAnswersIn(dir),
       contractSocket: stale,
       timeoutMs: 500,
     });
