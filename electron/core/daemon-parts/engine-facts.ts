@@ -13,7 +13,7 @@ import { errorMessage } from '../../../shared/error-message.js';
 /** An engine that does not answer within this is taken as not answering (it is asked again later). */
 const ENGINE_ANSWER_MS = 3000;
 /** How long a request waits for an engine that has not yet said what it is. */
-export const ENGINE_FIRST_ANSWER_MS = 20_000;
+const ENGINE_FIRST_ANSWER_MS = 20_000;
 
 export interface EngineFactsOptions {
   engine: EngineClient;
@@ -42,12 +42,11 @@ export class EngineFacts {
    */
   async ensureKnown(): Promise<{ known: true } | { known: false; why: string }> {
     if (!this.known) {
-      this.firstAnswer ??= this.learn(ENGINE_FIRST_ANSWER_MS).then(
-        () => undefined,
-        () => undefined,
-      );
+      // learn() never throws; the attempt is forgotten once it ends, so a later waiter asks anew.
+      this.firstAnswer ??= this.learn(ENGINE_FIRST_ANSWER_MS).then(() => {
+        this.firstAnswer = undefined;
+      });
       await this.firstAnswer;
-      this.firstAnswer = undefined;
     }
     return this.known ? { known: true } : { known: false, why: this.unknownBecause };
   }
