@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -231,11 +232,14 @@ describe('gatherStatus on a managed host', () => {
   it('looks for itself, saying so, when the contract socket is there but does not answer', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
     const stale = path.join(dir, 'contract.sock');
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(stale, resolve));
-    // A socket file nobody listens on any more (the daemon was killed): connect() is refused.
-    await new Promise((resolve) => server.close(resolve));
-    writeFileSync(stale, '');
+    // A socket file nobody listens on any more (its daemon was killed): connect() is refused.
+    const holder = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(stale)})`,
+    ]);
+    while (!existsSync(stale)) await new Promise((resolve) => setTimeout(resolve, 20));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
     const report = await gatherStatus({
       ...nothingAnswersIn(dir),
       contractSocket: stale,

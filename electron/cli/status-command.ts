@@ -4,14 +4,15 @@
 // A `serve --ui` that is running left its pane's address (with the token) in a 0600 file in the
 // runtime directory; when that answers, its settings contract gives the daemon's own view (getState).
 // On a managed host the system daemon answers the same call on its read-only contract socket
-// (/run/socket-warden-contract/contract.sock, open to the docker group). Otherwise status reads what it can itself: the engine's /version, a /_ping on the guarded socket,
-// the admin file and the user's settings (read only, never rewritten), the filtered sockets' files;
-// what it could not know that way is listed under "unknown".
+// (/run/socket-warden-contract/contract.sock, open to the docker group). Otherwise status reads what
+// it can itself: the engine's /version, a /_ping on the guarded socket, the admin file and the user's
+// settings (read only, never rewritten), the filtered sockets' files; what it could not know that way
+// is listed under "unknown".
 //
 // Exit codes: 0 the guarded socket answers and the engine is reachable; 1 the guarded socket does not
 // answer (Socket Warden is not running there); 2 a usage error; 3 the guarded socket answers but the
 // engine is unreachable, or the admin file is invalid.
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import {
   uiUrlFileIn,
   userPaths,
 } from '../core/default-paths.js';
+import { contractSocketPresent } from '../core/contract/system-daemon.js';
 import { MANAGED_CONTRACT_DIR, READ_SOCKET_NAME } from '../core/contract/unix-transport.js';
 import { readAdminSettingsFile } from '../core/settings/admin-settings-file.js';
 import { USER_SETTINGS_NAME } from '../core/settings/user-settings-store.js';
@@ -36,7 +38,8 @@ const HELP = `Usage: socket-warden status [--json] [--data-dir <dir>] [--listen 
                             [--admin-settings <file>]
 
 Asks a running "socket-warden serve --ui" (its address is in <runtime dir>/ui-url, readable only by its
-owner), or the system daemon of managed mode (its contract socket); without either, reads what it can from the engine and the files, and says what it could not know.
+owner), or the system daemon of managed mode (its contract socket); without either, reads what it can
+from the engine and the files, and says what it could not know.
 The flags name the same places as serve's (same defaults).
 
 Exit codes: 0 all is well; 1 the guarded socket does not answer; 2 usage error;
@@ -147,7 +150,7 @@ export async function gatherStatus(inputs: StatusInputs): Promise<StatusReport> 
     );
   }
   const system = inputs.contractSocket;
-  if (system && (await exists(system))) {
+  if (system && (await contractSocketPresent(system))) {
     const state = await askDaemon({ target: { socketPath: system } }, timeoutMs);
     if ('state' in state) return fromDaemon(state.state, inputs, { kind: 'system', at: system }, timeoutMs);
     unknown.push(
@@ -439,11 +442,4 @@ async function readUserSettings(file: string): Promise<{
 async function socketFiles(dir: string): Promise<number> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.filter((entry) => entry.endsWith('.sock')).length;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
 }

@@ -118,10 +118,12 @@ export function remoteHandlers(client: ContractClient): ContractHandlers {
 }
 
 /** Whether a contract socket file is there: a system daemon is installed, whether or not it answers. */
+export async function contractSocketPresent(file: string): Promise<boolean> {
+  const stat = await lstat(file).catch(() => undefined);
+  return stat?.isSocket() === true;
+}
+
 async function anySocketFile(paths: readonly string[]): Promise<boolean> {
-  for (const file of paths) {
-    const stat = await lstat(file).catch(() => undefined);
-    if (stat?.isSocket()) return true;
-  }
+  for (const file of paths) if (await contractSocketPresent(file)) return true;
   return false;
 }
