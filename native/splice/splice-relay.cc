@@ -277,7 +277,11 @@ void Pump(Relay* relay) {
       // The plan's input is done: the next one is decided on the bytes that follow.
       char peeked[kPeekBytes];
       ssize_t n = recv(relay->from_fd, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0) {
+      if (n > 0 && relay->in_pipe > 0) {
+        // JavaScript may end the relay on what it sees (a small chunk goes back to its own relay),
+        // which drops what the pipe holds: it is asked once every byte moved has been written out.
+        want_write = true;
+      } else if (n > 0) {
         relay->planned = false;
         Report(relay, kNeed, 0, peeked, static_cast<size_t>(n));
         // No plan set: the caller stopped the relay (it will close it).
