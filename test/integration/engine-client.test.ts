@@ -1,9 +1,10 @@
 // The daemon's own Engine API client against the real engine: what "no such object" looks like (the
 // socket-mount check treats it as an answer, anything else as a failure), names asked exactly as
-// given, image references with a registry host, and the event stream the image cache and the
-// filtered sockets follow.
+// given, image references with a registry host, the event stream the image cache and the filtered
+// sockets follow, and that a call does not format the client's connections.
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import util from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineApiError, EngineClient } from '../../electron/core/engine-api/engine-client.js';
 import { lineSplitter } from '../../electron/core/engine-api/json-lines.js';
 import { isNotFound, unlessNotFound } from '../../electron/core/images/engine-not-found.js';
@@ -20,6 +21,30 @@ describe('EngineClient against the engine', () => {
   afterAll(async () => {
     engine.close();
     await docker(stack.dockerHost, ['rmi', TAG]);
+  });
+
+  it('does not format its kept-alive connections on every call (docker-modem logs each request)', async () => {
+    // docker-modem formats every request's options, agent included, with util.inspect({ showHidden:
+    // true, depth: null }) for a debug log that is off. With the kept-alive connections in it that
+    // was megabytes of text, several milliseconds of the daemon's event loop per engine call.
+    await Promise.all(Array.from({ length: 16 }, () => engine.version()));
+    const formatted: number[] = [];
+    const original = util.inspect;
+    const spy = vi.spyOn(util, 'inspect').mockImplementation(((
+      value: unknown,
+      options?: util.InspectOptions,
+    ) => {
+      const text = original(value, options);
+      if (typeof value === 'object' && value !== null && 'socketPath' in value) formatted.push(text.length);
+      return text;
+    }) as typeof util.inspect);
+    try {
+      for (let i = 0; i < 5; i++) await engine.version();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(formatted).toHaveLength(5);
+    expect(Math.max(...formatted)).toBeLessThan(4096);
   });
 
   it('says 404 for a container, volume or image the engine does not have', async () => {

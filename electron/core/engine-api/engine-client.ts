@@ -7,6 +7,7 @@
 // chunks would become U+FFFD (json-lines.ts reads the streams).
 import type Dockerode from 'dockerode';
 import http from 'node:http';
+import { inspect } from 'node:util';
 import { DockerConfigCredentials, type CredentialSource } from '../registry/docker-credentials.js';
 import { loadDockerode } from './dockerode-loader.js';
 import { engineAuthConfig, registryOfRepository } from './engine-auth-config.js';
@@ -129,9 +130,21 @@ async function ask<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * docker-modem formats every request's options with util.inspect({ showHidden: true, depth: null })
+ * for its debug log, whether that log is on or not: with the agent in them, that walked the agent's
+ * kept-alive sockets and all their internals, ~8 ms of the event loop per engine call (each create
+ * with a socket mount makes one). The agent prints as its name instead.
+ */
+class EngineAgent extends http.Agent {
+  [inspect.custom](): string {
+    return 'EngineAgent';
+  }
+}
+
 export class EngineClient {
   /** Keep-alive: the create path inspects images and containers; a new connection each time costs. */
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly agent = new EngineAgent({ keepAlive: true });
   private readonly docker: Dockerode;
   private readonly credentials: CredentialSource;
 
