@@ -229,6 +229,30 @@ describe('gatherStatus on a managed host', () => {
     }
   });
 
+  it('does not believe a daemon whose answer breaks the contract, and looks for itself', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
+    const demo = createDemoEngine();
+    const contract = await startUnixContractServer({
+      // A daemon of another version: its state is not this version's AppState.
+      handlers: { ...demo.handlers, getState: () => Promise.resolve({ status: 'fine' } as never) },
+      events: demo.events,
+      dir: path.join(dir, 'contract'),
+      editRefusal: 'read-only',
+    });
+    try {
+      const report = await gatherStatus({
+        ...nothingAnswersIn(dir),
+        contractSocket: contract.readSocket,
+        timeoutMs: 2000,
+      });
+      expect(report.source).toBe('local');
+      // The daemon's own dispatcher refuses to send it; a client-side check would say it does not understand.
+      expect(report.unknown[0]).toMatch(/did not answer \(.*(broke the contract|does not understand)/);
+    } finally {
+      await contract.close();
+    }
+  });
+
   it('looks for itself, saying so, when the contract socket is there but does not answer', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-status-'));
     const stale = path.join(dir, 'contract.sock');

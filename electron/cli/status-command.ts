@@ -16,7 +16,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appStateSchema, type AppState } from '../../shared/ipc-contract.js';
+import { createContractClient, type AppState } from '../../shared/ipc-contract.js';
 import { resolvePolicy, userSettingsSchema, type Policy } from '../../shared/settings.js';
 import { migrateUserSettings } from '../../shared/user-settings-migrations.js';
 import {
@@ -27,6 +27,7 @@ import {
   uiUrlFileIn,
   userPaths,
 } from '../core/default-paths.js';
+import { createHttpBridge, type HttpBridgeTarget } from '../core/contract/http-bridge.js';
 import { contractSocketPresent } from '../core/contract/system-daemon.js';
 import { MANAGED_CONTRACT_DIR, READ_SOCKET_NAME } from '../core/contract/unix-transport.js';
 import { readAdminSettingsFile } from '../core/settings/admin-settings-file.js';
@@ -151,7 +152,7 @@ export async function gatherStatus(inputs: StatusInputs): Promise<StatusReport> 
   }
   const system = inputs.contractSocket;
   if (system && (await contractSocketPresent(system))) {
-    const state = await askDaemon({ target: { socketPath: system } }, timeoutMs);
+    const state = await askDaemon({ socketPath: system }, timeoutMs);
     if ('state' in state) return fromDaemon(state.state, inputs, { kind: 'system', at: system }, timeoutMs);
     unknown.push(
       `the system daemon's contract socket ${system} did not answer (${state.error}); looked myself`,
@@ -319,8 +320,8 @@ function stripUnix(value: string | undefined): string | undefined {
   return value?.startsWith('unix://') ? value.slice('unix://'.length) : value;
 }
 
-/** Where a daemon's contract answers: the pane's address (its token), or a unix contract socket. */
-type DaemonTarget = { target: http.RequestOptions; token?: string } | { error: string };
+/** Where a daemon's contract answers: the pane's address (with its token), or a unix contract socket. */
+type DaemonTarget = HttpBridgeTarget | { error: string };
 
 function paneTarget(url: string): DaemonTarget {
   let target: URL;
@@ -330,36 +331,25 @@ function paneTarget(url: string): DaemonTarget {
     return { error: 'the file holds no URL' };
   }
   return {
-    target: { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port },
+    host: target.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(target.port),
     token: target.searchParams.get('token') ?? '',
   };
 }
 
+/** The daemon's getState, through the contract client every other transport uses (answers checked). */
 async function askDaemon(
   daemon: DaemonTarget,
   timeoutMs: number,
 ): Promise<{ state: AppState } | { error: string }> {
   if ('error' in daemon) return daemon;
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (daemon.token !== undefined) headers.Authorization = `Bearer ${daemon.token}`;
-  const answer = await request(
-    { ...daemon.target, method: 'POST', path: '/api/call/getState', headers },
-    '{}',
-    timeoutMs,
-  );
-  if ('error' in answer) return answer;
-  try {
-    const envelope = JSON.parse(answer.body) as {
-      ok?: boolean;
-      value?: unknown;
-      error?: { message?: string };
-    };
-    if (!envelope.ok) return { error: envelope.error?.message ?? `HTTP ${answer.status}` };
-    const parsed = appStateSchema.safeParse(envelope.value);
-    return parsed.success ? { state: parsed.data } : { error: 'an answer this version does not understand' };
-  } catch {
-    return { error: `HTTP ${answer.status}, not JSON` };
-  }
+  let violation = false;
+  const client = createContractClient(createHttpBridge(daemon, { timeoutMs }), {
+    onViolation: () => (violation = true),
+  });
+  const answer = await client.call('getState', undefined);
+  if (answer.ok) return { state: answer.value };
+  return { error: violation ? 'an answer this version does not understand' : answer.error.message };
 }
 
 async function engineVersion(
