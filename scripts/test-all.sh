@@ -54,9 +54,11 @@ stack() { # stack <engine> <command>
     ${SW_ENGINE_CACHE:+SW_ENGINE_CACHE="$SW_ENGINE_CACHE"} scripts/test-stack.sh "$2"
 }
 stack_answers() {
-  local dir
+  local dir socket
   dir=$(stack_dir "$1")
-  [ -f "$dir/env" ] && run_root curl -fsS --max-time 5 --unix-socket "$dir/docker.sock" http://localhost/_ping >/dev/null 2>&1
+  [ -f "$dir/env" ] || return 1
+  socket=$(sed -n 's/^SW_DOCKER_SOCKET=//p' "$dir/env")
+  [ -n "$socket" ] && run_root curl -fsS --max-time 5 --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1
 }
 
 STATE=$(mktemp -d)

@@ -32,6 +32,13 @@ esac
 if [ "$ENGINE" = docker20 ]; then DEFAULT_DIR=/tmp/socket-warden-stack; else DEFAULT_DIR=/tmp/socket-warden-stack-$ENGINE; fi
 STACK_DIR=${SW_STACK_DIR:-$DEFAULT_DIR}
 STACK_DIR=${STACK_DIR%/}
+# The engine's socket has a small tmpfs of its own, as /run/docker.sock does on a real host. The stacks
+# run side by side, and a test's hard link to its engine's socket is a route Socket Warden must locate
+# on that socket's filesystem: on /tmp's filesystem every other stack's daemon would refuse each bind of
+# a host directory until its search of / ended (seen: podman and docker26-containerd failing while
+# docker20's and docker26's hard-link tests ran).
+SOCKET_DIR=$STACK_DIR/engine-socket
+ENGINE_SOCKET=$SOCKET_DIR/docker.sock
 ENGINE_CACHE=${SW_ENGINE_CACHE:-/var/cache/socket-warden-engines}
 TRIXIE=$ENGINE_CACHE/trixie
 TRIXIE_MIRROR=${SW_TRIXIE_MIRROR:-http://deb.debian.org/debian}
@@ -161,12 +168,12 @@ docker_cli() {
 
 # The engine's own /version answer (no CLI negotiation), as "Version ApiVersion MinAPIVersion".
 engine_version() {
-  curl -fsS --unix-socket "$STACK_DIR/docker.sock" http://localhost/version |
+  curl -fsS --unix-socket "$ENGINE_SOCKET" http://localhost/version |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(v.Version,v.ApiVersion,v.MinAPIVersion)})'
 }
 
 engine_answers() {
-  [ -S "$STACK_DIR/docker.sock" ] && curl -fsS --max-time 5 --unix-socket "$STACK_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1
+  [ -S "$ENGINE_SOCKET" ] && curl -fsS --max-time 5 --unix-socket "$ENGINE_SOCKET" http://localhost/_ping >/dev/null 2>&1
 }
 
 up() {
@@ -187,8 +194,9 @@ up() {
   local started=$SECONDS
   down_quiet
   fetch_trixie
-  mkdir -p "$D"
+  mkdir -p "$D" "$SOCKET_DIR"
   chmod 755 "$D"
+  mount -t tmpfs -o size=1m,mode=0755 sw-engine-socket "$SOCKET_DIR"
   local cli port
   cli=$(docker_cli)
   port=$(free_port)
@@ -212,11 +220,11 @@ up() {
 
   local version api min_api cli_api
   read -r version api min_api < <(engine_version)
-  cli_api=$(DOCKER_CONFIG=$D/docker-config DOCKER_HOST="unix://$D/docker.sock" "$cli" version --format '{{.Client.APIVersion}}')
+  cli_api=$(DOCKER_CONFIG=$D/docker-config DOCKER_HOST="unix://$ENGINE_SOCKET" "$cli" version --format '{{.Client.APIVersion}}')
   {
     echo "SW_STACK_DIR=$D"
-    echo "SW_DOCKER_HOST=unix://$D/docker.sock"
-    echo "SW_DOCKER_SOCKET=$D/docker.sock"
+    echo "SW_DOCKER_HOST=unix://$ENGINE_SOCKET"
+    echo "SW_DOCKER_SOCKET=$ENGINE_SOCKET"
     echo "SW_REGISTRY=127.0.0.1:$port"
     echo "SW_DOCKER_CLI=$cli"
     echo "SW_ENGINE=$ENGINE"
@@ -308,7 +316,7 @@ TOML
   printf '%s\n' "$3" >"$D/daemon.json"
   log "starting $dockerd ($("$dockerd" --version)) in $D"
   env -i PATH="$path" HOME=/root "$dockerd" --config-file "$D/daemon.json" \
-    --host "unix://$D/docker.sock" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" \
+    --host "unix://$ENGINE_SOCKET" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" \
     --pidfile "$D/docker.pid" --containerd "$C/containerd.sock" \
     --iptables=false --bridge=none --ip-masq=false \
     --insecure-registry 127.0.0.0/8 >"$D/dockerd.log" 2>&1 &
@@ -319,7 +327,7 @@ TOML
     exit 1
   fi
   local runc
-  runc=$(DOCKER_HOST="unix://$D/docker.sock" "$(docker_cli)" info --format '{{.RuncCommit.ID}}' 2>/dev/null || true)
+  runc=$(DOCKER_HOST="unix://$ENGINE_SOCKET" "$(docker_cli)" info --format '{{.RuncCommit.ID}}' 2>/dev/null || true)
   log "dockerd up (runc commit $runc; $RUNC is $("$RUNC" --version | head -1))"
 }
 
@@ -414,7 +422,7 @@ CONF
   } >"$P/podman"
   chmod 755 "$P/podman"
   log "starting $("$P/podman" --version) system service in $D"
-  env -i PATH="$BASE_PATH" "$P/podman" system service --time=0 "unix://$D/docker.sock" >"$D/podman.log" 2>&1 &
+  env -i PATH="$BASE_PATH" "$P/podman" system service --time=0 "unix://$ENGINE_SOCKET" >"$D/podman.log" 2>&1 &
   echo $! >"$D/engine.pid"
   if ! wait_for 60 engine_answers; then
     log "podman did not come up; log:"
@@ -434,7 +442,7 @@ images_log() { # images_log <command…>: its output goes to $D/images.log, show
 build_images() { # build_images <cli> <registry>
   local cli=$1 reg=$2 work
   work=$(mktemp -d)
-  export DOCKER_HOST="unix://$STACK_DIR/docker.sock" DOCKER_CONFIG=$STACK_DIR/docker-config DOCKER_BUILDKIT=0
+  export DOCKER_HOST="unix://$ENGINE_SOCKET" DOCKER_CONFIG=$STACK_DIR/docker-config DOCKER_BUILDKIT=0
   log "building test images"
   mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc"
   cp /bin/busybox "$work/rootfs/bin/busybox"
@@ -520,10 +528,10 @@ down_quiet() {
   cli=$(docker_cli)
   if engine_answers; then
     local ids
-    ids=$(DOCKER_HOST="unix://$D/docker.sock" "$cli" ps -aq 2>/dev/null || true)
+    ids=$(DOCKER_HOST="unix://$ENGINE_SOCKET" "$cli" ps -aq 2>/dev/null || true)
     if [ -n "$ids" ]; then
       # shellcheck disable=SC2086
-      DOCKER_HOST="unix://$D/docker.sock" timeout 60 "$cli" rm -f $ids >/dev/null 2>&1 || true
+      DOCKER_HOST="unix://$ENGINE_SOCKET" timeout 60 "$cli" rm -f $ids >/dev/null 2>&1 || true
     fi
   fi
   stop_pid "$D/registry.pid"

@@ -208,7 +208,8 @@ describe(`routes to the engine that are not a bind of the socket's path (${stack
   });
 
   it('a hard link to the socket is the socket: denied for other images, a filtered socket for allowed ones', async () => {
-    const linkDir = path.join(dir, 'links');
+    // A hard link lives on its socket's filesystem: the stack's socket has a tmpfs of its own.
+    const linkDir = path.join(path.dirname(stack.dockerSocket), `${P}-links`);
     await fs.mkdir(linkDir);
     const link = path.join(linkDir, 'alias.sock');
     await fs.link(stack.dockerSocket, link);
@@ -238,7 +239,7 @@ describe(`routes to the engine that are not a bind of the socket's path (${stack
       expect(allowed.stdout.trim().split('\n')[0]).toMatch(/^\d/);
       expect(allowed.stderr).toContain('is blocked');
     } finally {
-      await fs.rm(link, { force: true });
+      await fs.rm(linkDir, { recursive: true, force: true });
     }
   });
 
