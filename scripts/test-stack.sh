@@ -83,6 +83,8 @@ install_packages() {
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
   command -v curl >/dev/null || missing+=(curl)
   command -v flock >/dev/null || missing+=(util-linux)
+  # debootstrap: the bookworm rootfs of the systemd host the managed-mode tests boot (systemd-host.sh).
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
   if [ "$ENGINE" = podman ]; then
     command -v podman >/dev/null || missing+=(podman)
     command -v conmon >/dev/null || missing+=(conmon)
