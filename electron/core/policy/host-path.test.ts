@@ -3,7 +3,14 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanPath, HostPathError, isSameOrBelow, resolveHostPath, type HostFs } from './host-path.js';
+import {
+  cleanPath,
+  HostPathError,
+  inspectHostPath,
+  isSameOrBelow,
+  resolveHostPath,
+  type HostFs,
+} from './host-path.js';
 
 /** A host filesystem as a table: directories, files, and symlinks with their targets. */
 function fakeFs(entries: Record<string, 'dir' | 'file' | { link: string } | { error: string }>): HostFs {
@@ -129,6 +136,45 @@ describe('resolveHostPath reaches what the bind mount reaches', () => {
       expect(await resolveHostPath(path), source).toBe(await resolveHostPath(path, walkOnly));
     }
     await expect(resolveHostPath(join(dir, 'loop-a'))).rejects.toBeInstanceOf(HostPathError);
+  });
+});
+
+describe('inspectHostPath', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('names what is there and every directory above it, nearest first, through a symlink', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'a', 'b'), { recursive: true });
+    await writeFile(join(dir, 'a', 'b', 'sock'), '');
+    await symlink(join(dir, 'a'), join(dir, 'to-a'));
+    const seen = await inspectHostPath(join(dir, 'to-a', 'b', 'sock'));
+    const real = await nodeFs.realpath(join(dir, 'a', 'b', 'sock'));
+    expect(seen.real).toBe(real);
+    const here = await nodeFs.stat(real);
+    expect(seen.identity).toEqual({ dev: here.dev, ino: here.ino });
+    expect(seen.isDirectory).toBe(false);
+    const above: string[] = [];
+    for (let d = real; d !== '/';) above.push((d = d.slice(0, d.lastIndexOf('/')) || '/'));
+    const expected = await Promise.all(
+      above.map(async (d) => {
+        const st = await nodeFs.stat(d);
+        return { dev: st.dev, ino: st.ino };
+      }),
+    );
+    expect(seen.ancestors).toEqual(expected);
+    expect(expected.at(-1)).toEqual(await nodeFs.stat('/').then((st) => ({ dev: st.dev, ino: st.ino })));
+  });
+
+  it('a path that does not exist yet has no identity, and the directories that do exist above it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    dirs.push(dir);
+    const seen = await inspectHostPath(join(dir, 'not', 'yet'));
+    expect(seen.identity).toBeUndefined();
+    const top = await nodeFs.stat(dir);
+    // not/ is missing too: the nearest existing directory above is dir itself.
+    expect(seen.ancestors?.[0]).toEqual({ dev: top.dev, ino: top.ino });
   });
 });
 

@@ -113,7 +113,13 @@ export async function resolveHostPath(source: string, fs: HostFs = nodeHostFs): 
 export async function inspectHostPath(source: string, fs: HostFs = nodeHostFs): Promise<ResolvedHostPath> {
   const real = await resolveHostPath(source, fs);
   const out: ResolvedHostPath = { spelled: source, real };
-  const here = await stat(real).catch(() => undefined);
+  const above: string[] = [];
+  for (let dir = real; dir !== '/';) {
+    dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    above.push(dir);
+  }
+  // All at once: on a create with binds these stats are on the request's path, one turn each.
+  const [here, ...ups] = await Promise.all([real, ...above].map((p) => stat(p).catch(() => undefined)));
   if (here) {
     out.identity = { dev: here.dev, ino: here.ino };
     out.isDirectory = here.isDirectory();
@@ -121,11 +127,7 @@ export async function inspectHostPath(source: string, fs: HostFs = nodeHostFs): 
     out.isBlockDevice = here.isBlockDevice();
   }
   const ancestors: FileIdentity[] = [];
-  for (let dir = real; dir !== '/';) {
-    dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
-    const up = await stat(dir).catch(() => undefined);
-    if (up) ancestors.push({ dev: up.dev, ino: up.ino });
-  }
+  for (const up of ups) if (up) ancestors.push({ dev: up.dev, ino: up.ino });
   out.ancestors = ancestors;
   return out;
 }
