@@ -321,8 +321,10 @@ export class ProxyConnection {
     }
     this.busy = false;
     this.socket.resume();
+    // Nothing pipelined (the usual case): wait idle now, without a turn of the event loop per request.
+    if (this.buffer.length === 0 && this.unjoinedBytes === 0) this.next();
     // Let the write drain before parsing pipelined requests: keeps responses ordered and bounded.
-    setImmediate(() => this.next());
+    else setImmediate(() => this.next());
   }
 
   private async serve(head: RequestHead): Promise<void> {
