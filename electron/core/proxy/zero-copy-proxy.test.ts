@@ -72,7 +72,9 @@ async function engine(dir: string, script: Script): Promise<{ path: string; seen
             const line = buffer.indexOf('\r\n', at);
             if (line < 0) break;
             const sizeText = buffer.toString('latin1', at, line);
+            // The proxy's own framing: lowercase hex, no leading zeros, no extensions.
             expect(sizeText).toMatch(/^[0-9a-f]+$/);
+            expect(sizeText).toBe(parseInt(sizeText, 16).toString(16));
             const size = parseInt(sizeText, 16);
             if (size === 0) {
               if (buffer.length < line + 4) break;
