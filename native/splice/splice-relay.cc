@@ -14,8 +14,17 @@
 // input is not read.
 //
 //   open(fromFd, toFd, onEvent) -> handle      onEvent(kind, value, peeked?)
-//   plan(handle, skip, emit | null, move, last) move < 0: until the end of the input
+//   plan(handle, skip, emit | null, move, last, chunks) move < 0: until the end of the input
+//
+// A plan with `chunks` set ends exactly where a chunk's data ends (chunked framing, RFC 9112 §7.1): the
+// relay then goes on by itself over every chunk that follows in the one framing it knows, CRLF, size in
+// lowercase hex without leading zeros, CRLF, moving framing and data as they came (the CRLF alone
+// where it came alone; `need` then says so). Docker's streams
+// are 32 KiB chunks in that framing; a plan per chunk through JavaScript costs more than JS relaying
+// them. Anything else there (the last chunk, an extension, another spelling, a line not all arrived,
+// a run of small chunks) is shown to JavaScript as before, whose scanner reads every framing.
 //   moved(handle) -> bytes written out so far
+//   followed(handle) -> chunks the relay went on over by itself
 //   close(handle)
 #include <node_api.h>
 #include <uv.h>
@@ -34,6 +43,7 @@ namespace {
 // The events JavaScript is told of (zero-copy-relay.ts has the same numbers).
 enum Event : int32_t {
   // The plan is done and was not the last: `peeked` holds the input bytes waiting; set the next plan.
+  // `value` 1: following chunks, the relay moved the CRLF after the last chunk's data (peeked follows).
   kNeed = 1,
   // The last plan is done and every byte has been written out.
   kDone = 2,
@@ -52,6 +62,15 @@ constexpr int kPipeBytes = 1 << 20;
 // chunks (a size line takes several looks only past this), and small, as one is copied into a new
 // Buffer per plan: the engine's 32 KiB chunks made 4 KiB looks 128 MB of garbage per streamed GB.
 constexpr size_t kPeekBytes = 256;
+// Chunks the relay goes on over by itself count as small below this size; after this many small ones
+// in a row, JavaScript decides (a stream of small chunks relays better there, many per read).
+constexpr uint64_t kSmallChunkBytes = 4096;
+constexpr int kSmallChunksInARow = 8;
+// Hex digits of a chunk size, as the JS scanner allows (chunked-scanner.ts).
+constexpr size_t kMaxSizeDigits = 15;
+// While input keeps coming, the pipe is emptied into the output once it holds this much (or half its
+// capacity): one splice out per batch of chunks, not one per chunk.
+constexpr size_t kOutBatchBytes = 256 * 1024;
 
 struct Relay;
 
@@ -85,9 +104,16 @@ struct Relay {
   bool move_all = false;
   uint64_t move = 0;
   bool last = false;
+  // Go on over canonical chunks after this plan (see the top of this file).
+  bool chunks = false;
+  int small_chunks = 0;
+  // Following chunks, the relay moved the CRLF after a chunk's data: its size line comes next.
+  bool at_size = false;
 
   size_t in_pipe = 0;
   uint64_t moved_out = 0;
+  // Chunks the relay went on over by itself (for tests and the bench).
+  uint64_t followed = 0;
   bool input_ended = false;
   bool stopped = false;
   bool closing = false;
@@ -191,17 +217,42 @@ void Watch(Relay* relay, int from_events, int to_events) {
 
 constexpr unsigned kSpliceFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
 
+// A chunk-size line in the one form the relay follows by itself, when `bytes` start with all of it:
+// lowercase hex digits not starting with 0 (so never the last chunk), CRLF. Sets the line's length
+// with its CRLF, and the size.
+bool CanonicalSizeLine(const char* bytes, size_t length, size_t* line, uint64_t* size) {
+  if (length < 3 || bytes[0] == '0') return false;
+  uint64_t value = 0;
+  size_t i = 0;
+  for (; i < length && i < kMaxSizeDigits + 1; i++) {
+    char c = bytes[i];
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) break;
+    value = value * 16 + static_cast<uint64_t>(digit);
+  }
+  if (i == 0 || i > kMaxSizeDigits || i + 1 >= length || bytes[i] != '\r' || bytes[i + 1] != '\n') return false;
+  *line = i + 2;
+  *size = value;
+  return true;
+}
+
 // Does everything that can be done without waiting, then watches what it waits for.
 void Pump(Relay* relay) {
   bool want_read = false;
   bool want_write = false;
+  // Input went into the pipe last time round: more may follow at once (the next of Docker's 32 KiB
+  // chunks), and the pipe is emptied once it holds a batch, or nothing more came, not per chunk.
+  bool filling = false;
+  const size_t batch = relay->pipe_capacity / 2 < kOutBatchBytes ? relay->pipe_capacity / 2 : kOutBatchBytes;
   while (!relay->stopped && !relay->closing && !relay->in_callback) {
     want_read = false;
     want_write = false;
     bool progressed = false;
+    const bool held = filling && relay->in_pipe > 0 && relay->in_pipe < batch;
+    filling = false;
 
     // Out: whatever the pipe holds, first, so the input side always has room to fill.
-    if (relay->in_pipe > 0) {
+    if (relay->in_pipe > 0 && !held) {
       ssize_t n = splice(relay->pipe_r, nullptr, relay->to_fd, nullptr, relay->in_pipe, kSpliceFlags);
       if (n > 0) {
         relay->in_pipe -= static_cast<size_t>(n);
@@ -256,6 +307,7 @@ void Pump(Relay* relay) {
         relay->in_pipe += static_cast<size_t>(n);
         if (!relay->move_all) relay->move -= static_cast<uint64_t>(n);
         progressed = true;
+        filling = true;
       } else if (n == 0) {
         relay->input_ended = true;
         progressed = true;
@@ -277,13 +329,39 @@ void Pump(Relay* relay) {
       // The plan's input is done: the next one is decided on the bytes that follow.
       char peeked[kPeekBytes];
       ssize_t n = recv(relay->from_fd, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0 && relay->in_pipe > 0) {
+      size_t line = 0;
+      uint64_t size = 0;
+      const bool follow = n > 0 && relay->chunks && relay->small_chunks < kSmallChunksInARow;
+      const bool crlf = n >= 2 && peeked[0] == '\r' && peeked[1] == '\n';
+      if (follow && !relay->at_size && crlf &&
+          CanonicalSizeLine(peeked + 2, static_cast<size_t>(n) - 2, &line, &size)) {
+        // The next chunk, framing and data, as it came; the plan ends again where its data ends.
+        relay->small_chunks = size < kSmallChunkBytes ? relay->small_chunks + 1 : 0;
+        relay->move = 2 + line + size;
+        relay->followed++;
+        progressed = true;
+        filling = true;
+      } else if (follow && !relay->at_size && crlf) {
+        // Docker flushes each chunk's CRLF on its own, the next size line comes with the next chunk:
+        // the CRLF goes on now (nothing else may follow data), and the size line is looked at alone.
+        relay->move = 2;
+        relay->at_size = true;
+        progressed = true;
+        filling = true;
+      } else if (follow && relay->at_size && CanonicalSizeLine(peeked, static_cast<size_t>(n), &line, &size)) {
+        relay->small_chunks = size < kSmallChunkBytes ? relay->small_chunks + 1 : 0;
+        relay->move = line + size;
+        relay->at_size = false;
+        relay->followed++;
+        progressed = true;
+        filling = true;
+      } else if (n > 0 && relay->in_pipe > 0) {
         // JavaScript may end the relay on what it sees (a small chunk goes back to its own relay),
         // which drops what the pipe holds: it is asked once every byte moved has been written out.
         want_write = true;
       } else if (n > 0) {
         relay->planned = false;
-        Report(relay, kNeed, 0, peeked, static_cast<size_t>(n));
+        Report(relay, kNeed, relay->at_size ? 1 : 0, peeked, static_cast<size_t>(n));
         // No plan set: the caller stopped the relay (it will close it).
         if (!relay->planned) relay->stopped = true;
         progressed = true;
@@ -297,6 +375,8 @@ void Pump(Relay* relay) {
         continue;
       }
     }
+    // The pipe was held and nothing else could be done: it is emptied next time round.
+    if (held && !progressed) continue;
     if (!progressed && !want_read && !want_write) break;
     if (!progressed) {
       Watch(relay, want_read ? UV_READABLE : 0, want_write ? UV_WRITABLE : 0);
@@ -392,10 +472,10 @@ napi_value Open(napi_env env, napi_callback_info info) {
 }
 
 napi_value Plan(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 5) return Throw(env, "plan(handle, skip, emit, move, last)");
+  if (argc < 6) return Throw(env, "plan(handle, skip, emit, move, last, chunks)");
   Relay* relay = RelayOf(env, argv[0]);
   if (relay == nullptr) return Throw(env, "the splice relay is closed");
   double skip = 0, move = 0;
@@ -403,6 +483,8 @@ napi_value Plan(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[1], &skip);
   napi_get_value_double(env, argv[3], &move);
   napi_get_value_bool(env, argv[4], &last);
+  bool chunks = false;
+  napi_get_value_bool(env, argv[5], &chunks);
   bool is_buffer = false;
   napi_is_buffer(env, argv[2], &is_buffer);
   relay->emit.clear();
@@ -417,6 +499,9 @@ napi_value Plan(napi_env env, napi_callback_info info) {
   relay->move_all = move < 0;
   relay->move = move > 0 ? static_cast<uint64_t>(move) : 0;
   relay->last = last;
+  relay->chunks = chunks && !last && !relay->move_all;
+  relay->small_chunks = 0;
+  relay->at_size = false;
   relay->planned = true;
   relay->stopped = false;
   // Inside onEvent the pump that called it goes on by itself.
@@ -434,6 +519,16 @@ napi_value Moved(napi_env env, napi_callback_info info) {
   return result;
 }
 
+napi_value Followed(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Relay* relay = argc > 0 ? RelayOf(env, argv[0]) : nullptr;
+  napi_value result;
+  napi_create_double(env, relay ? static_cast<double>(relay->followed) : 0, &result);
+  return result;
+}
+
 napi_value CloseRelay(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -448,6 +543,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"plan", nullptr, Plan, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"moved", nullptr, Moved, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"followed", nullptr, Followed, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, CloseRelay, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);

@@ -83,6 +83,11 @@ export class ChunkedScanner {
     return this.at === At.Data ? this.remaining : 0;
   }
 
+  /** Whether the current chunk's data was all scanned and its CRLF comes next. */
+  get atDataEnd(): boolean {
+    return this.at === At.DataCr;
+  }
+
   /**
    * Counts the rest of the current chunk's data as scanned: the zero-copy relay moves it without
    * JavaScript seeing it (the framing around it is still scanned here).

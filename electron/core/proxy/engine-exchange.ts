@@ -3,7 +3,8 @@
 // only its end located, so a streamed gigabyte costs a read and a write per socket buffer. A large
 // body the client takes as it came goes on in the kernel once its first read shows it is large
 // (splice-transfer.ts): a sized one to its last byte, one read to the close to the end, a chunked one
-// chunk by chunk, its framing still scanned here on the bytes the relay shows before moving them.
+// chunk by chunk: the relay follows the canonical framing Docker writes by itself, and shows any other
+// (the last chunk among them) to the scanner here before moving it.
 import type net from 'node:net';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
@@ -23,6 +24,8 @@ const LAST_CHUNK = Buffer.from('0\r\n\r\n');
  * much (a chunked or close-delimited one): below, opening a relay costs more than it saves.
  */
 export const ZERO_COPY_MIN_BYTES = 64 * 1024;
+/** A chunk this large stays with the relay when it asks (splice-relay.cc counts smaller ones as small). */
+const FOLLOWED_CHUNK_MIN_BYTES = 4096;
 
 /** Where the response goes (the client connection). Calls come in this order: head, body*, end. */
 export interface ExchangeSink {
@@ -295,7 +298,7 @@ export class EngineExchange implements LinkHandler {
     }
     const transfer = spliceTransfer(this.socket, to, {
       first: () => this.firstPlan(),
-      next: (waiting) => this.nextPlan(waiting),
+      next: (waiting, chunkEnded) => this.nextPlan(waiting, chunkEnded),
       outcome: (result) => this.spliced(result),
     });
     this.splice = transfer?.running ? transfer : null;
@@ -311,21 +314,28 @@ export class EngineExchange implements LinkHandler {
     const scanner = this.scanner as ChunkedScanner;
     const left = scanner.dataLeft;
     scanner.skipData();
-    return { move: left, last: false };
+    // Where the move ends at a chunk's end, the relay follows the canonical chunks after it itself:
+    // the scanner's state there (data done, CRLF next) is the same after each of them.
+    return { move: left, last: false, chunks: scanner.atDataEnd };
   }
 
   /**
    * A chunked body's next plan: the bytes shown are scanned as the JS relay scans them, then moved with
    * the rest of the chunk they end in, or up to the body's end.
    */
-  private nextPlan(waiting: Buffer): SplicePlan | null {
+  private nextPlan(waiting: Buffer, chunkEnded: boolean): SplicePlan | null {
     const scanner = this.scanner;
     if (!scanner) return null;
+    // The relay moved the CRLF after the data (the scanner was there: plans with `chunks` end there).
+    if (chunkEnded && scanner.scan(CRLF).kind !== 'more') {
+      this.spliceError = new Error('the splice relay lost its place in a chunked body');
+      return null;
+    }
     // Small chunks go back to JS (the relay stops at this boundary, the scanner as it was): a plan per
     // chunk costs a look and a call into JS, more than JS spends on the many chunks one read brings.
-    // Docker's own streams are 32 KiB chunks, written as they are produced.
+    // Docker's own 32 KiB chunks stay: the relay follows them itself after this plan.
     const probe = scanner.clone();
-    if (probe.scan(waiting).kind === 'more' && probe.dataLeft + waiting.length < ZERO_COPY_MIN_BYTES)
+    if (probe.scan(waiting).kind === 'more' && probe.dataLeft + waiting.length < FOLLOWED_CHUNK_MIN_BYTES)
       return null;
     const scan = scanner.scan(waiting);
     if (scan.kind === 'error') {
@@ -335,7 +345,7 @@ export class EngineExchange implements LinkHandler {
     if (scan.kind === 'done') return { move: scan.consumed, last: true };
     const left = scanner.dataLeft;
     scanner.skipData();
-    return { move: waiting.length + left, last: false };
+    return { move: waiting.length + left, last: false, chunks: scanner.atDataEnd };
   }
 
   private spliced(result: SpliceOutcome): void {

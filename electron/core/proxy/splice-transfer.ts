@@ -29,7 +29,7 @@ export interface SplicePlanner {
   /** The first plan, decided when the kernel takes over (null: the JS relay keeps the transfer). */
   first(): SplicePlan | null;
   /** The next plan, on the input bytes waiting (see SpliceEvents.next). */
-  next?(waiting: Buffer): SplicePlan | null;
+  next?(waiting: Buffer, chunkEnded: boolean): SplicePlan | null;
   outcome(result: SpliceOutcome): void;
 }
 
@@ -44,8 +44,11 @@ export interface SpliceTransfer {
   stop(): void;
 }
 
-/** Transfers the kernel took in this process (for tests and the bench: the relay was really used). */
-export const spliceCounts = { started: 0 };
+/**
+ * Transfers the kernel took in this process, and chunks it went on over without asking JavaScript
+ * (for tests and the bench: the relay was really used).
+ */
+export const spliceCounts = { started: 0, chunksFollowed: 0 };
 
 /** Whether the kernel could take transfers in this process (SW_ZERO_COPY=off, no addon: no). */
 export const spliceAvailable = (): boolean => zeroCopy.available;
@@ -76,6 +79,7 @@ export function spliceTransfer(
     to.off('close', onClose);
     if (relay) {
       movedBefore = relay.moved;
+      spliceCounts.chunksFollowed += relay.followed;
       relay.close();
     }
     relay = null;
@@ -109,8 +113,8 @@ export function spliceTransfer(
       return;
     }
     const opened = SpliceRelay.open(from, to, {
-      next: (waiting) => {
-        const following = planner.next?.(waiting) ?? null;
+      next: (waiting, chunkEnded) => {
+        const following = planner.next?.(waiting, chunkEnded) ?? null;
         if (!following) settle({ kind: 'declined' });
         return following;
       },
@@ -148,6 +152,7 @@ export function spliceTransfer(
       running = false;
       from.off('close', onClose);
       to.off('close', onClose);
+      if (relay) spliceCounts.chunksFollowed += relay.followed;
       relay?.close();
       relay = null;
     },

@@ -1,5 +1,5 @@
 // The splice relay between real unix sockets: exact lengths, the input's end handed back to Node,
-// framing skipped and emitted, order with what Node wrote before, backpressure, and errors. Skipped,
+// framing skipped and emitted, canonical chunks followed by the relay itself, order with what Node wrote before, backpressure, and errors. Skipped,
 // saying why, where the addon is not built (the proxy then relays in JS, which its own tests cover).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -73,7 +73,7 @@ type Outcome =
 function relay(
   input: Pair,
   output: Pair,
-  next?: (waiting: Buffer) => SplicePlan | null,
+  next?: (waiting: Buffer, chunkEnded: boolean) => SplicePlan | null,
 ): { relay: SpliceRelay; outcome: Promise<Outcome> } {
   let settle: (outcome: Outcome) => void = () => undefined;
   const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
@@ -171,6 +171,117 @@ describe.skipIf(!zeroCopy.available)(`the splice relay (${zeroCopy.detail})`, ()
     input.near.resume();
     const [rest] = (await once(input.near, 'data')) as [Buffer];
     expect(rest.toString()).toBe('after');
+  });
+
+  // A chunked stream after a first chunk's data: the relay follows the canonical framing (CRLF,
+  // lowercase hex without leading zeros, CRLF) by itself, and asks the planner at any other. Docker
+  // flushes each chunk's CRLF alone (`loneCrlf`): the relay moves a CRLF on as soon as it sees it, and
+  // reads the size line after it; the planner is told when it did (its look starts after the CRLF).
+  const framings: { name: string; lines: string[]; loneCrlf: boolean; asked: string[]; followed: number }[] =
+    [
+      {
+        name: "Docker's 32 KiB chunks",
+        lines: Array<string>(20).fill('8000'),
+        loneCrlf: false,
+        asked: ['(CRLF moved) 0'],
+        followed: 20,
+      },
+      {
+        name: "Docker's 32 KiB chunks, each CRLF flushed alone",
+        lines: Array<string>(20).fill('8000'),
+        loneCrlf: true,
+        asked: ['(CRLF moved) 0'],
+        followed: 20,
+      },
+      {
+        name: 'other spellings among them',
+        lines: ['8000', 'A000', '8000', '08000', 'fff', '8000;x=y', '8000 ', '1'],
+        loneCrlf: false,
+        asked: ['A000', '08000', '8000;x=y', '8000 ', '0'].map((line) => `(CRLF moved) ${line}`),
+        followed: 4,
+      },
+      {
+        name: 'other spellings after CRLFs flushed alone',
+        lines: ['8000', 'A000', '8000', '08000', '8000;x=y', '1'],
+        loneCrlf: true,
+        asked: ['(CRLF moved) A000', '(CRLF moved) 08000', '(CRLF moved) 8000;x=y', '(CRLF moved) 0'],
+        followed: 3,
+      },
+      {
+        // Small chunks relay better through JS, many per read: after 8 in a row the planner decides.
+        name: 'a run of small chunks',
+        lines: [...Array<string>(12).fill('10'), '8000'],
+        loneCrlf: false,
+        asked: ['10', '(CRLF moved) 0'],
+        followed: 12,
+      },
+    ];
+  for (const { name, lines, loneCrlf, asked, followed } of framings)
+    it(`follows canonical chunks by itself, asking the planner at any other framing: ${name}`, async () => {
+      const input = await pair();
+      const output = await pair();
+      const first = pattern(5000);
+      // What the engine writes at once: with lone CRLFs, each one is a write of its own.
+      const writes: Buffer[][] = [[first]];
+      const crlf = Buffer.from('\r\n');
+      for (const line of lines) {
+        if (loneCrlf) writes.push([crlf], [Buffer.from(`${line}\r\n`), pattern(parseInt(line, 16))]);
+        else (writes.at(-1) as Buffer[]).push(Buffer.from(`\r\n${line}\r\n`), pattern(parseInt(line, 16)));
+      }
+      if (loneCrlf) writes.push([crlf], [Buffer.from('0\r\n\r\n')]);
+      else (writes.at(-1) as Buffer[]).push(Buffer.from('\r\n0\r\n\r\n'));
+      const wire = Buffer.concat(writes.flat());
+      const seen: string[] = [];
+      const { relay: splice, outcome } = relay(input, output, (waiting, chunkEnded) => {
+        const text = (chunkEnded ? '\r\n' : '') + waiting.toString('latin1');
+        const framing = /^\r\n([^\r]*)\r\n/.exec(text);
+        if (!framing) throw new Error(`the planner was shown ${JSON.stringify(text)}`);
+        const line = framing[1] as string;
+        seen.push(chunkEnded ? `(CRLF moved) ${line}` : line);
+        const framingBytes = framing[0].length - (chunkEnded ? 2 : 0);
+        const size = parseInt(line, 16);
+        if (size === 0) return { move: framingBytes + 2, last: true };
+        return { move: framingBytes + size, last: false, chunks: true };
+      });
+      const arriving = received(output.far);
+      splice.start({ move: first.length, last: false, chunks: true });
+      for (const write of writes) {
+        input.far.write(Buffer.concat(write));
+        // Each write arrives on its own (the relay looks between them).
+        if (loneCrlf) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(await outcome).toEqual({ kind: 'done' });
+      expect(seen).toEqual(asked);
+      expect(splice.followed).toBe(followed);
+      splice.close();
+      output.near.end();
+      expect(digest(await arriving)).toBe(digest(wire));
+    });
+
+  it('asks the planner after each plan when it did not say the move ends a chunk', async () => {
+    const input = await pair();
+    const output = await pair();
+    const wire = Buffer.concat([
+      Buffer.from('ab\r\n8000\r\n'),
+      pattern(0x8000),
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
+    const seen: string[] = [];
+    const { relay: splice, outcome } = relay(input, output, (waiting) => {
+      seen.push(waiting.subarray(0, 8).toString('latin1'));
+      return waiting.toString('latin1').startsWith('\r\n0')
+        ? { move: 7, last: true }
+        : { move: 8 + 0x8000, last: false };
+    });
+    const arriving = received(output.far);
+    input.far.write(wire);
+    splice.start({ move: 2, last: false });
+    expect(await outcome).toEqual({ kind: 'done' });
+    expect(seen).toEqual(['\r\n8000\r\n', '\r\n0\r\n\r\n']);
+    expect(splice.followed).toBe(0);
+    splice.close();
+    output.near.end();
+    expect(digest(await arriving)).toBe(digest(wire));
   });
 
   it('writes after what Node wrote to the output before it started', async () => {

@@ -26,14 +26,23 @@ export interface SplicePlan {
   move: number | 'all';
   /** Done after this plan; otherwise `next` is asked on the input that follows. */
   last: boolean;
+  /**
+   * The move ends exactly where a chunk's data ends (chunked framing): the relay then goes on by
+   * itself over the chunks that follow in the canonical framing (CRLF, lowercase hex size without
+   * leading zeros, CRLF), asking `next` only at anything else: the last chunk, extensions, another
+   * spelling, a run of small chunks.
+   */
+  chunks?: boolean;
 }
 
 export interface SpliceEvents {
   /**
    * A plan that was not the last is done: the next one, decided on the input bytes waiting (a copy of
-   * up to 256 of them, not consumed). Null stops the relay; the caller closes it.
+   * up to 256 of them, not consumed). Null stops the relay; the caller closes it. `chunkEnded`: while
+   * following chunks (SplicePlan.chunks), the relay moved the CRLF after the last chunk's data, which
+   * came alone; `waiting` starts after it.
    */
-  next?(waiting: Buffer): SplicePlan | null;
+  next?(waiting: Buffer, chunkEnded: boolean): SplicePlan | null;
   /** The last plan is done; every byte was written out. */
   done(): void;
   /** The input ended with `left` bytes of the plan still to move (Infinity for 'all'). */
@@ -44,8 +53,9 @@ export interface SpliceEvents {
 
 interface NativeRelay {
   open(fromFd: number, toFd: number, onEvent: (kind: number, value: number, peeked?: Buffer) => void): object;
-  plan(handle: object, skip: number, emit: Buffer | null, move: number, last: boolean): void;
+  plan(handle: object, skip: number, emit: Buffer | null, move: number, last: boolean, chunks: boolean): void;
   moved(handle: object): number;
+  followed(handle: object): number;
   close(handle: object): void;
 }
 
@@ -161,6 +171,11 @@ export class SpliceRelay {
     return this.handle ? this.native.moved(this.handle) : 0;
   }
 
+  /** Chunks the relay went on over by itself (SplicePlan.chunks), so far. */
+  get followed(): number {
+    return this.handle ? this.native.followed(this.handle) : 0;
+  }
+
   get closed(): boolean {
     return this.handle === null;
   }
@@ -182,6 +197,7 @@ export class SpliceRelay {
       plan.emit ?? null,
       plan.move === 'all' ? -1 : plan.move,
       plan.last,
+      plan.chunks === true,
     );
   }
 
@@ -189,7 +205,7 @@ export class SpliceRelay {
     if (!this.handle) return;
     switch (kind) {
       case NEED: {
-        const plan = this.events.next?.(peeked ?? Buffer.alloc(0)) ?? null;
+        const plan = this.events.next?.(peeked ?? Buffer.alloc(0), value === 1) ?? null;
         if (plan) this.apply(plan);
         return;
       }
