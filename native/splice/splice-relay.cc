@@ -19,9 +19,8 @@
 // A plan with `chunks` set ends exactly where a chunk's data ends (chunked framing, RFC 9112 §7.1): the
 // relay then goes on by itself over every chunk that follows in the one framing it knows, CRLF, size in
 // lowercase hex without leading zeros, CRLF, moving framing and data as they came (the CRLF alone
-// where it came alone; `need` then says so). Docker's streams
-// are 32 KiB chunks in that framing; a plan per chunk through JavaScript costs more than JS relaying
-// them. Anything else there (the last chunk, an extension, another spelling, a line not all arrived,
+// where it came alone; `need` then says so). Docker's streams are 32 KiB chunks in that framing; a
+// plan per chunk through JavaScript costs more than JS relaying them. Anything else there (the last chunk, an extension, another spelling, a line not all arrived,
 // a run of small chunks) is shown to JavaScript as before, whose scanner reads every framing.
 //   moved(handle) -> bytes written out so far
 //   followed(handle) -> chunks the relay went on over by itself
@@ -333,11 +332,14 @@ void Pump(Relay* relay) {
       uint64_t size = 0;
       const bool follow = n > 0 && relay->chunks && relay->small_chunks < kSmallChunksInARow;
       const bool crlf = n >= 2 && peeked[0] == '\r' && peeked[1] == '\n';
-      if (follow && !relay->at_size && crlf &&
-          CanonicalSizeLine(peeked + 2, static_cast<size_t>(n) - 2, &line, &size)) {
+      // Where the size line starts: after the CRLF that ends the data, unless that was moved already.
+      const size_t at = relay->at_size ? 0 : 2;
+      if (follow && (relay->at_size || crlf) &&
+          CanonicalSizeLine(peeked + at, static_cast<size_t>(n) - at, &line, &size)) {
         // The next chunk, framing and data, as it came; the plan ends again where its data ends.
         relay->small_chunks = size < kSmallChunkBytes ? relay->small_chunks + 1 : 0;
-        relay->move = 2 + line + size;
+        relay->move = at + line + size;
+        relay->at_size = false;
         relay->followed++;
         progressed = true;
         filling = true;
@@ -346,13 +348,6 @@ void Pump(Relay* relay) {
         // the CRLF goes on now (nothing else may follow data), and the size line is looked at alone.
         relay->move = 2;
         relay->at_size = true;
-        progressed = true;
-        filling = true;
-      } else if (follow && relay->at_size && CanonicalSizeLine(peeked, static_cast<size_t>(n), &line, &size)) {
-        relay->small_chunks = size < kSmallChunkBytes ? relay->small_chunks + 1 : 0;
-        relay->move = line + size;
-        relay->at_size = false;
-        relay->followed++;
         progressed = true;
         filling = true;
       } else if (n > 0 && relay->in_pipe > 0) {
