@@ -114,8 +114,12 @@ export class EngineImages {
 
   /** The image the engine would use for `name` (tag, short or full ID, digest reference); undefined if none. */
   inspect(name: string): Promise<LocalImage | undefined> {
-    return this.cache.get(`inspect:${name}`, () =>
-      unlessNotFound(async () => toLocalImage(await this.engine.inspectImage(name))),
+    // "No such image" is not remembered: events come a moment after the change (Podman's noticeably),
+    // and a stale miss would answer a create just after `docker tag` with a 404 (the CLI then pulls).
+    return this.cache.get(
+      `inspect:${name}`,
+      () => unlessNotFound(async () => toLocalImage(await this.engine.inspectImage(name))),
+      (image) => image !== undefined,
     );
   }
 
@@ -336,17 +340,20 @@ class ImageAnswerCache {
     this.answers.clear();
   }
 
-  get<T>(key: string, ask: () => Promise<T>): Promise<T> {
+  /** `remember` says which answers are kept (all by default); a failed question never is. */
+  get<T>(key: string, ask: () => Promise<T>, remember: (answer: T) => boolean = () => true): Promise<T> {
     if (!this.enabled) return ask();
     const hit = this.answers.get(key);
     if (hit && hit.generation === this.generation) return hit.value as Promise<T>;
     const generation = this.generation;
     const value = ask();
     this.answers.set(key, { generation, value });
-    // A failed question is not remembered.
-    value.catch(() => {
+    const forget = (): void => {
       if (this.answers.get(key)?.value === value) this.answers.delete(key);
-    });
+    };
+    value.then((answer) => {
+      if (!remember(answer)) forget();
+    }, forget);
     return value;
   }
 }

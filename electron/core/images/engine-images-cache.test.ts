@@ -1,0 +1,57 @@
+// EngineImages' answers while it follows the engine's image events, against a scripted engine: a found
+// image is asked once until the next event, a missing one is asked again every time. The engine's
+// events come a moment after its changes (Podman's noticeably), so a cached "no such image" would
+// answer a create right after `docker tag` with a 404, and the CLI would pull over the tag.
+import { PassThrough } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { EngineApiError, type EngineClient, type ImageInspect } from '../engine-api/engine-client.js';
+import { EngineImages } from './engine-images.js';
+
+const NAME = '127.0.0.1:5000/team/app:1';
+const found: ImageInspect = { Id: 'sha256:' + 'a'.repeat(64), RepoTags: [NAME], RepoDigests: [] };
+
+function scripted(): { images: EngineImages; events: PassThrough; asked: () => number; tag: () => void } {
+  const events = new PassThrough();
+  let tagged = false;
+  let asked = 0;
+  const engine = {
+    events: async () => events as unknown as IncomingMessage,
+    inspectImage: async (name: string) => {
+      asked++;
+      if (!tagged) throw new EngineApiError(404, `(HTTP code 404) No such image: ${name}`);
+      return found;
+    },
+  } as unknown as EngineClient;
+  const images = new EngineImages(engine);
+  return { images, events, asked: () => asked, tag: () => (tagged = true) };
+}
+
+describe('EngineImages.inspect while following image events', () => {
+  it('asks again after "no such image", before any event says the name now exists', async () => {
+    const { images, asked, tag } = scripted();
+    images.watch();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await images.inspect(NAME)).toBeUndefined();
+    // `docker tag` has happened; its event has not arrived yet.
+    tag();
+    expect((await images.inspect(NAME))?.id).toBe(found.Id);
+    expect(asked()).toBe(2);
+    images.stop();
+  });
+
+  it('answers a found image from the cache until the next image event', async () => {
+    const { images, events, asked, tag } = scripted();
+    tag();
+    images.watch();
+    await new Promise((resolve) => setImmediate(resolve));
+    await images.inspect(NAME);
+    await images.inspect(NAME);
+    expect(asked()).toBe(1);
+    events.write('{"Type":"image","Action":"tag"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await images.inspect(NAME);
+    expect(asked()).toBe(2);
+    images.stop();
+  });
+});
