@@ -504,25 +504,20 @@ napi_value Plan(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value Moved(napi_env env, napi_callback_info info) {
+// One of the relay's counters, for the handle given (0 once the relay is closed).
+napi_value Counter(napi_env env, napi_callback_info info, uint64_t Relay::*counter) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Relay* relay = argc > 0 ? RelayOf(env, argv[0]) : nullptr;
   napi_value result;
-  napi_create_double(env, relay ? static_cast<double>(relay->moved_out) : 0, &result);
+  napi_create_double(env, relay ? static_cast<double>(relay->*counter) : 0, &result);
   return result;
 }
 
-napi_value Followed(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Relay* relay = argc > 0 ? RelayOf(env, argv[0]) : nullptr;
-  napi_value result;
-  napi_create_double(env, relay ? static_cast<double>(relay->followed) : 0, &result);
-  return result;
-}
+napi_value Moved(napi_env env, napi_callback_info info) { return Counter(env, info, &Relay::moved_out); }
+
+napi_value Followed(napi_env env, napi_callback_info info) { return Counter(env, info, &Relay::followed); }
 
 napi_value CloseRelay(napi_env env, napi_callback_info info) {
   size_t argc = 1;
