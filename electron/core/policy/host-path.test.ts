@@ -167,6 +167,35 @@ describe('inspectHostPath', () => {
     expect(expected.at(-1)).toEqual(await nodeFs.stat('/').then((st) => ({ dev: st.dev, ino: st.ino })));
   });
 
+  it('names the directories above where a symlink leads, not above where it is spelled', async () => {
+    // The link and its target sit at different depths: the spelled path's ancestors would be wrong.
+    const near = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    const far = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
+    dirs.push(near, far);
+    await mkdir(join(far, 'deep', 'er'), { recursive: true });
+    await writeFile(join(far, 'deep', 'er', 'sock'), '');
+    await writeFile(join(far, 'deep', 'x'), '');
+    await symlink(join(far, 'deep', 'er'), join(near, 'link'));
+    await symlink(join(far, 'deep', 'x'), join(near, 'file-link'));
+    const identity = async (p: string) => nodeFs.stat(p).then((st) => ({ dev: st.dev, ino: st.ino }));
+    const ancestorsOf = async (real: string) => {
+      const above: string[] = [];
+      for (let d = real; d !== '/';) above.push((d = d.slice(0, d.lastIndexOf('/')) || '/'));
+      return Promise.all(above.map(identity));
+    };
+    const cases = [
+      { spelled: join(near, 'link', 'sock'), real: join(far, 'deep', 'er', 'sock') },
+      { spelled: join(near, 'file-link'), real: join(far, 'deep', 'x') },
+    ];
+    for (const { spelled, real } of cases) {
+      const realPath = await nodeFs.realpath(real);
+      const seen = await inspectHostPath(spelled);
+      expect(seen.real, spelled).toBe(realPath);
+      expect(seen.identity, spelled).toEqual(await identity(realPath));
+      expect(seen.ancestors, spelled).toEqual(await ancestorsOf(realPath));
+    }
+  });
+
   it('a path that does not exist yet has no identity, and the directories that do exist above it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sw-host-path-'));
     dirs.push(dir);

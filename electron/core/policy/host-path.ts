@@ -5,6 +5,7 @@
 // lstat/readlink rather than realpath, so a dangling symlink (which MkdirAll would follow and fill
 // in) still resolves to where it points. A path that exists whole is first tried with one realpath:
 // the same answer in one call instead of one per component (this runs on every create with a bind).
+import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import type { FileIdentity, ResolvedHostPath } from '../guards/file-identity.js';
 
@@ -105,21 +106,35 @@ export async function resolveHostPath(source: string, fs: HostFs = nodeHostFs): 
   return resolved;
 }
 
+/** `path` and every directory above it, up to `/`. */
+function pathAndAbove(path: string): string[] {
+  const all = [path];
+  for (let dir = path; dir !== '/';) {
+    dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    all.push(dir);
+  }
+  return all;
+}
+
+/** stat(2) of each path (undefined where it fails), all at once. */
+function statEach(paths: string[]): Promise<(Stats | undefined)[]> {
+  return Promise.all(paths.map((p) => stat(p).catch(() => undefined)));
+}
+
 /**
  * A bind source as the kernel will reach it: where it leads (resolveHostPath), what file is there
  * (stat(2), which follows /proc's magic links as a mount would) and the identities of the
  * directories above it, so that another name for a guarded file or directory is recognised.
  */
 export async function inspectHostPath(source: string, fs: HostFs = nodeHostFs): Promise<ResolvedHostPath> {
+  // Most bind sources lead where they are spelled: their stats are taken while the path is resolved,
+  // so a create with a bind waits for one round of the thread pool, not two. They are used only if
+  // the resolved path is the spelled one; otherwise the resolved path is stat'ed.
+  const spelled = source.startsWith('/') ? cleanPath(source) : null;
+  const early = spelled ? statEach(pathAndAbove(spelled)) : null;
   const real = await resolveHostPath(source, fs);
   const out: ResolvedHostPath = { spelled: source, real };
-  const above: string[] = [];
-  for (let dir = real; dir !== '/';) {
-    dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
-    above.push(dir);
-  }
-  // All at once: on a create with binds these stats are on the request's path, one turn each.
-  const [here, ...ups] = await Promise.all([real, ...above].map((p) => stat(p).catch(() => undefined)));
+  const [here, ...ups] = early && real === spelled ? await early : await statEach(pathAndAbove(real));
   if (here) {
     out.identity = { dev: here.dev, ino: here.ino };
     out.isDirectory = here.isDirectory();
