@@ -653,6 +653,44 @@ describe('filtered socket lifecycle', () => {
     await waitFor(() => !existsSync(source), 10_000, `${source} to be removed`);
   });
 
+  it('a state file it could not write once is written again, whole, at the next change', async () => {
+    // What a restart reconnects is read from this file: a failed write must not stop all later ones.
+    const stateFile = path.join(warden.dataDir, 'sockets', 'filtered-sockets.json');
+    await fs.rm(stateFile, { force: true });
+    await fs.mkdir(stateFile); // a rename over a directory fails: the write fails
+    const first = `${P}-save-a`;
+    const second = `${P}-save-b`;
+    const create = (name: string) =>
+      docker(warden.host, [
+        'create',
+        '--name',
+        name,
+        '--network',
+        'none',
+        '-v',
+        `${ENGINE}:${SOCK}`,
+        CLI_IMAGE,
+      ]);
+    expectWorks(await create(first));
+    await warden.waitForOutput('filtered sockets: cannot save state', 10_000);
+    await fs.rm(stateFile, { recursive: true });
+    expectWorks(await create(second));
+    const ids = await Promise.all([first, second].map((name) => inspect<string>(name, '.Id')));
+    const saved = async (): Promise<string[]> => {
+      const text = await fs.readFile(stateFile, 'utf8').catch(() => '[]');
+      return (JSON.parse(text) as { containerId?: string }[]).map((record) => record.containerId ?? '');
+    };
+    await waitFor(
+      async () => {
+        const listed = await saved();
+        return ids.every((id) => listed.includes(id));
+      },
+      10_000,
+      `${stateFile} to list both containers`,
+    );
+    expectWorks(await direct(['rm', '-f', first, second]));
+  });
+
   it('after a daemon restart: a stopped container works when started, a running one is told to restart', async () => {
     const stopped = `${P}-stopped`;
     const running = `${P}-running`;

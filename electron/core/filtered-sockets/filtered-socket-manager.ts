@@ -58,6 +58,8 @@ export class FilteredSocketManager implements FilteredSocketProvider {
   private eventStream: IncomingMessage | null = null;
   private closed = false;
   private saving: Promise<void> = Promise.resolve();
+  /** A save not begun yet: changes made before it begins are in it. */
+  private queuedSave: Promise<void> | null = null;
   private readonly spares: Live[] = [];
   private refilling = false;
 
@@ -98,7 +100,8 @@ export class FilteredSocketManager implements FilteredSocketProvider {
   }): Promise<{ path: string; created(id: string): void; abort(): void }> {
     // A socket made ahead of time keeps bind/chmod/chown off the create's path.
     const live = this.spares.pop() ?? (await this.listen(this.newRecord()));
-    void this.refillSpares();
+    // After this turn: the create goes to the engine first, the new spare is made while it works.
+    setImmediate(() => void this.refillSpares());
     const { record } = live;
     record.name = info.name;
     record.image = info.image;
@@ -276,18 +279,36 @@ export class FilteredSocketManager implements FilteredSocketProvider {
     }
   }
 
-  /** Atomic write (temp + rename), serialized so an older state never lands after a newer one. */
+  /**
+   * Atomic write (temp + rename), serialized so an older state never lands after a newer one. Saves
+   * asked for while one is written become one more, of the state as it is when that one starts: a
+   * burst of creates and removals costs two writes, not one per change (they were most of the daemon's
+   * work per create with a socket mount).
+   */
   private saveState(): Promise<void> {
-    const records = [...this.live.values()].map((live) => live.record).filter((record) => record.containerId);
-    this.saving = this.saving.then(async () => {
+    if (this.queuedSave) return this.queuedSave;
+    const save = this.saving.then(async () => {
+      this.queuedSave = null;
+      const records = [...this.live.values()]
+        .map((live) => live.record)
+        .filter((record) => record.containerId);
       const file = path.join(this.options.dir, STATE_FILE);
       const temp = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
-      await fs.rename(temp, file);
+      try {
+        await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+        await fs.rename(temp, file);
+      } catch (error) {
+        // The next change writes the whole state again.
+        this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`);
+        return;
+      }
       this.options.onChange?.();
     });
-    return this.saving.catch((error: unknown) =>
-      this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`),
+    this.queuedSave = save;
+    // A listener that throws must not stop every later save.
+    this.saving = save.catch((error: unknown) =>
+      this.options.log.error(`filtered sockets: after saving state: ${String(error)}`),
     );
+    return this.saving;
   }
 }
