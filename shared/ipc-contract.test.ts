@@ -120,6 +120,15 @@ describe('createContractClient', () => {
 });
 
 describe('createContractEventEmitter', () => {
+  it('says whether anyone listens, so an event nobody receives is not built', () => {
+    const events = createContractEventEmitter();
+    expect(events.listening()).toBe(false);
+    const stop = events.subscribe(() => undefined);
+    expect(events.listening()).toBe(true);
+    stop();
+    expect(events.listening()).toBe(false);
+  });
+
   it('refuses to push a payload outside the contract', () => {
     const events = createContractEventEmitter();
     const seen: string[] = [];

@@ -323,6 +323,8 @@ export interface ContractEventEmitter {
   emit<E extends EventName>(event: E, payload: z.input<(typeof contractEvents)[E]>): void;
   /** Subscribes to every event; returns the unsubscribe function. */
   subscribe(listener: ContractEventListener): () => void;
+  /** Whether anyone subscribes: an event nobody receives need not be built. */
+  listening(): boolean;
 }
 
 export function createContractEventEmitter(): ContractEventEmitter {
@@ -342,6 +344,7 @@ export function createContractEventEmitter(): ContractEventEmitter {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    listening: () => listeners.size > 0,
   };
 }
 

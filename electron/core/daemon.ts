@@ -392,7 +392,17 @@ async function startParts(options: DaemonOptions, life: Lifecycle): Promise<Daem
 
   const handlers = await start('settings contract', () => {
     const unfeed = feedContractEvents({ events, policySource, history, refresher, status, state, log });
-    announce = () => void events.emit('stateChanged', state());
+    // Once per turn of the event loop, and only to someone listening: building and validating the whole
+    // state on every change was most of the daemon's work per create with a socket mount.
+    let announcing = false;
+    announce = () => {
+      if (announcing) return;
+      announcing = true;
+      setImmediate(() => {
+        announcing = false;
+        if (events.listening()) events.emit('stateChanged', state());
+      });
+    };
     const contract = createContractHandlers({
       policySource,
       history,
