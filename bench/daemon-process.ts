@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { DAEMON_V8_FLAGS } from '../electron/core/daemon-v8-flags.js';
 
 export interface DaemonProcess {
   pid: number;
@@ -32,8 +31,6 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
   const child = spawn(
     process.execPath,
     [
-      // As the daemon package and the app run it.
-      ...DAEMON_V8_FLAGS,
       ...(options.nodeFlags ?? []),
       path.join(options.repoRoot, 'bin/socket-warden.js'),
       'serve',

