@@ -287,28 +287,30 @@ export class FilteredSocketManager implements FilteredSocketProvider {
    */
   private saveState(): Promise<void> {
     if (this.queuedSave) return this.queuedSave;
-    const save = this.saving.then(async () => {
-      this.queuedSave = null;
-      const records = [...this.live.values()]
-        .map((live) => live.record)
-        .filter((record) => record.containerId);
-      const file = path.join(this.options.dir, STATE_FILE);
-      const temp = `${file}.${process.pid}.tmp`;
-      try {
-        await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
-        await fs.rename(temp, file);
-      } catch (error) {
-        // The next change writes the whole state again.
-        this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`);
-        return;
-      }
-      this.options.onChange?.();
-    });
+    const save = this.saving
+      .then(async () => {
+        this.queuedSave = null;
+        const records = [...this.live.values()]
+          .map((live) => live.record)
+          .filter((record) => record.containerId);
+        const file = path.join(this.options.dir, STATE_FILE);
+        const temp = `${file}.${process.pid}.tmp`;
+        try {
+          await fs.writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+          await fs.rename(temp, file);
+        } catch (error) {
+          // The next change writes the whole state again.
+          this.options.log.error(`filtered sockets: cannot save state: ${String(error)}`);
+          return;
+        }
+        this.options.onChange?.();
+      })
+      // A listener that throws must not stop every later save, nor reject a caller's `void`.
+      .catch((error: unknown) =>
+        this.options.log.error(`filtered sockets: after saving state: ${String(error)}`),
+      );
     this.queuedSave = save;
-    // A listener that throws must not stop every later save.
-    this.saving = save.catch((error: unknown) =>
-      this.options.log.error(`filtered sockets: after saving state: ${String(error)}`),
-    );
-    return this.saving;
+    this.saving = save;
+    return save;
   }
 }
