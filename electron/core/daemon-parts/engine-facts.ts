@@ -3,7 +3,7 @@
 // the latest answers. Until the engine has answered once, nothing is judged on guesses: a loaded
 // Podman can take longer than the start's look to answer, and judged as Docker it would get Docker's
 // default powers and digest rules (knownEngineGate waits for the answer, or refuses).
-import type { EngineClient } from '../engine-api/engine-client.js';
+import { isPodmanVersion, type EngineClient } from '../engine-api/engine-client.js';
 import { findEngineProcess } from '../guards/engine-process.js';
 import type { GuardSources } from '../guards/guard-discovery.js';
 import { dockerDefaults, podmanDefaults, type EngineDefaults } from '../reach/default-powers.js';
@@ -68,8 +68,7 @@ export class EngineFacts {
     else
       this.unknownBecause =
         error ?? `its /version and /info did not answer within ${Math.round(answerMs / 1000)} s`;
-    if (version)
-      this.kind = version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
+    if (version) this.kind = isPodmanVersion(version) ? 'podman' : 'docker';
     if (info?.CgroupVersion) this.cgroupV1 = info.CgroupVersion === '1';
     if (info)
       this.containerdImageStore = (info.DriverStatus ?? []).some(

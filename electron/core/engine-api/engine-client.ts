@@ -61,6 +61,11 @@ export interface EngineVersion {
   Components?: { Name?: string }[] | null;
 }
 
+/** Whether the engine behind this /version answer is Podman's Docker-compatible service. */
+export function isPodmanVersion(version: EngineVersion): boolean {
+  return version.Components?.some((c) => /podman/i.test(c.Name ?? '')) ?? false;
+}
+
 /** The parts of `GET /info` the daemon reads. */
 export interface EngineInfo {
   DockerRootDir?: string;

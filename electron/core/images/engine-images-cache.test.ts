@@ -11,12 +11,21 @@ import { EngineImages } from './engine-images.js';
 const NAME = '127.0.0.1:5000/team/app:1';
 const found: ImageInspect = { Id: 'sha256:' + 'a'.repeat(64), RepoTags: [NAME], RepoDigests: [] };
 
-function scripted(): { images: EngineImages; events: PassThrough; asked: () => number; tag: () => void } {
+const DOCKER = { Version: '26.1.5', ApiVersion: '1.45', Components: [{ Name: 'Engine' }] };
+const PODMAN = { Version: '4.3.1', ApiVersion: '1.41', Components: [{ Name: 'Podman Engine' }] };
+
+function scripted(version: typeof DOCKER = DOCKER): {
+  images: EngineImages;
+  events: PassThrough;
+  asked: () => number;
+  tag: () => void;
+} {
   const events = new PassThrough();
   let tagged = false;
   let asked = 0;
   const engine = {
     events: async () => events as unknown as IncomingMessage,
+    version: async () => version,
     inspectImage: async (name: string) => {
       asked++;
       if (!tagged) throw new EngineApiError(404, `(HTTP code 404) No such image: ${name}`);
@@ -27,11 +36,14 @@ function scripted(): { images: EngineImages; events: PassThrough; asked: () => n
   return { images, events, asked: () => asked, tag: () => (tagged = true) };
 }
 
+/** Until watch() has connected to the events and asked the engine what it is. */
+const connected = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
 describe('EngineImages.inspect while following image events', () => {
   it('asks again after "no such image", before any event says the name now exists', async () => {
     const { images, asked, tag } = scripted();
     images.watch();
-    await new Promise((resolve) => setImmediate(resolve));
+    await connected();
     expect(await images.inspect(NAME)).toBeUndefined();
     // `docker tag` has happened; its event has not arrived yet.
     tag();
@@ -44,12 +56,25 @@ describe('EngineImages.inspect while following image events', () => {
     const { images, events, asked, tag } = scripted();
     tag();
     images.watch();
-    await new Promise((resolve) => setImmediate(resolve));
+    await connected();
     await images.inspect(NAME);
     await images.inspect(NAME);
     expect(asked()).toBe(1);
     events.write('{"Type":"image","Action":"tag"}\n');
     await new Promise((resolve) => setImmediate(resolve));
+    await images.inspect(NAME);
+    expect(asked()).toBe(2);
+    images.stop();
+  });
+
+  it('on Podman, whose events come up to a second after the change, asks every time', async () => {
+    // An `rmi` straight to the engine, then a create through Socket Warden: a remembered answer
+    // would still name the removed image.
+    const { images, asked, tag } = scripted(PODMAN);
+    tag();
+    images.watch();
+    await connected();
+    await images.inspect(NAME);
     await images.inspect(NAME);
     expect(asked()).toBe(2);
     images.stop();

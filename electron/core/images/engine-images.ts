@@ -3,7 +3,7 @@
 // parents); pull a moved tag again (the "re-pull" action, decided in repull-decision.ts).
 import type { IncomingMessage } from 'node:http';
 import { parseImageReference, repositoryName, type Parsed } from '../../../shared/image-reference.js';
-import { EngineClient, type ImageInspect } from '../engine-api/engine-client.js';
+import { EngineClient, isPodmanVersion, type ImageInspect } from '../engine-api/engine-client.js';
 import { readJsonLines } from '../engine-api/json-lines.js';
 import { digestRefs, type LocalImage } from '../policy/image-decision.js';
 import type { ManifestDigestClient, ManifestDigestResult } from '../registry/registry-client.js';
@@ -75,8 +75,11 @@ export class EngineImages {
   private readonly layersById = new Map<string, string[]>();
   /**
    * Answers about names and the image list, kept while the engine's image events are followed and
-   * dropped on any image event. Safe even when an answer is a moment stale: an allowed container is
-   * created from the judged image's digest or ID (the pin), never from the name.
+   * dropped on any image event, on Docker only: its events come with the change. Podman writes its
+   * events up to a second after it (its events file is read behind), so a cached answer there outlived
+   * an `rmi` or a `tag`: a derived image was still allowed after its parent was removed, and a re-pulled
+   * tag still denied. Stale for a moment on Docker is safe: an allowed container is created from the
+   * judged image's digest or ID (the pin), never from the name.
    */
   private readonly cache = new ImageAnswerCache();
   private events: IncomingMessage | null = null;
@@ -98,12 +101,20 @@ export class EngineImages {
     this.engine.events({ type: ['image'] }).then((stream) => {
       if (this.stopped) return void stream.destroy();
       this.events = stream;
-      // Events may have been missed while disconnected: start from nothing.
-      this.cache.enable();
       stream.on('data', () => this.cache.invalidate());
       stream.on('end', retry);
       stream.on('error', retry);
+      // Events may have been missed while disconnected: start from nothing.
+      void this.eventsComeWithTheChange().then((prompt) => {
+        if (prompt && this.events === stream) this.cache.enable();
+      });
     }, retry);
+  }
+
+  /** Docker's events do; Podman's lag (see `cache`); an engine that does not say is not trusted. */
+  private async eventsComeWithTheChange(): Promise<boolean> {
+    const version = await this.engine.version().catch(() => undefined);
+    return version !== undefined && !isPodmanVersion(version);
   }
 
   stop(): void {
