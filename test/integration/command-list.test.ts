@@ -106,21 +106,27 @@ function messageOf(answer: HttpAnswer): string {
   return (JSON.parse(answer.body) as { message: string }).message;
 }
 
+/** The arguments after `run -d` or `create` of a long-running container mounting the engine socket. */
+const socketMountArgs = (name: string, image: string): string[] => [
+  '--name',
+  name,
+  '--network',
+  'none',
+  '-v',
+  `${ENGINE}:${SOCK}`,
+  image,
+  'sleep',
+  '3600',
+];
+
 /** `docker run -d` through Socket Warden of a container mounting the engine socket. */
 async function runWithSocket(name: string, image: string, host = warden.host): Promise<CliResult> {
-  return docker(host, [
-    'run',
-    '-d',
-    '--name',
-    name,
-    '--network',
-    'none',
-    '-v',
-    `${ENGINE}:${SOCK}`,
-    image,
-    'sleep',
-    '3600',
-  ]);
+  return docker(host, ['run', '-d', ...socketMountArgs(name, image)]);
+}
+
+/** `docker create` through Socket Warden of such a container (docker-cli image). */
+function createWithSocket(name: string): Promise<CliResult> {
+  return docker(warden.host, ['create', ...socketMountArgs(name, CLI_IMAGE)]);
 }
 
 async function inspect<T>(name: string, format: string): Promise<T> {
@@ -450,19 +456,7 @@ describe('nested containers: what a container creates through its socket is judg
 
   it('gives an allowed nested container its own filtered socket, where push is still blocked', async () => {
     const nested = `${P}-nested`;
-    const run = await dockerInside(
-      'run',
-      '-d',
-      '--name',
-      nested,
-      '--network',
-      'none',
-      '-v',
-      `${ENGINE}:${SOCK}`,
-      CLI_IMAGE,
-      'sleep',
-      '3600',
-    );
+    const run = await dockerInside('run', '-d', ...socketMountArgs(nested, CLI_IMAGE));
     expectWorks(run);
     const [outerSource, nestedSource] = [await socketSource(cliClient), await socketSource(nested)];
     const socketsDir = path.join(warden.dataDir, 'sockets');
@@ -626,19 +620,7 @@ describe('filtered socket lifecycle', () => {
 
   it('exists before the container starts and is removed after `docker rm`', async () => {
     const name = `${P}-life`;
-    const created = await docker(warden.host, [
-      'create',
-      '--name',
-      name,
-      '--network',
-      'none',
-      '-v',
-      `${ENGINE}:${SOCK}`,
-      CLI_IMAGE,
-      'sleep',
-      '3600',
-    ]);
-    expectWorks(created);
+    expectWorks(await createWithSocket(name));
     const source = await socketSource(name);
     expect(path.dirname(source)).toBe(path.join(warden.dataDir, 'sockets'));
     expect((await inspect<{ Status: string }>(name, '.State')).Status).toBe('created');
@@ -660,21 +642,10 @@ describe('filtered socket lifecycle', () => {
     await fs.mkdir(stateFile); // a rename over a directory fails: the write fails
     const first = `${P}-save-a`;
     const second = `${P}-save-b`;
-    const create = (name: string) =>
-      docker(warden.host, [
-        'create',
-        '--name',
-        name,
-        '--network',
-        'none',
-        '-v',
-        `${ENGINE}:${SOCK}`,
-        CLI_IMAGE,
-      ]);
-    expectWorks(await create(first));
+    expectWorks(await createWithSocket(first));
     await warden.waitForOutput('filtered sockets: cannot save state', 10_000);
     await fs.rm(stateFile, { recursive: true });
-    expectWorks(await create(second));
+    expectWorks(await createWithSocket(second));
     const ids = await Promise.all([first, second].map((name) => inspect<string>(name, '.Id')));
     const saved = async (): Promise<string[]> => {
       const text = await fs.readFile(stateFile, 'utf8').catch(() => '[]');
