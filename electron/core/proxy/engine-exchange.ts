@@ -25,7 +25,7 @@ const LAST_CHUNK = Buffer.from('0\r\n\r\n');
  */
 export const ZERO_COPY_MIN_BYTES = 64 * 1024;
 /** A chunk this large stays with the relay when it asks (splice-relay.cc counts smaller ones as small). */
-const FOLLOWED_CHUNK_MIN_BYTES = 4096;
+export const FOLLOWED_CHUNK_MIN_BYTES = 4096;
 
 /** Where the response goes (the client connection). Calls come in this order: head, body*, end. */
 export interface ExchangeSink {

@@ -15,7 +15,12 @@ import { ChunkedDecoder } from './chunked-decoder.js';
 import type { ClientBudget } from './client-budget.js';
 import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
-import { EngineExchange, ZERO_COPY_MIN_BYTES, type ExchangeSink } from './engine-exchange.js';
+import {
+  EngineExchange,
+  FOLLOWED_CHUNK_MIN_BYTES,
+  ZERO_COPY_MIN_BYTES,
+  type ExchangeSink,
+} from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
 import { countJsonValues } from './json-values.js';
 import { closeLingering } from './lingering-close.js';
@@ -600,26 +605,35 @@ export class ProxyConnection {
           if (!decoder) return remaining > 0 ? { move: remaining, last: true } : null;
           return decoder.scanner.dataLeft > 0 ? chunkPlan(0) : { move: 0, last: false };
         },
-        next: (waiting) => {
+        next: (waiting, chunkEnded) => {
           const scanner = (decoder as ChunkedDecoder).scanner;
-          // Small chunks go back to JS at this boundary (looked at on a copy: the decoder stays as it
-          // is): a plan per chunk costs more than JS spends on the many one read brings, and the
-          // docker CLI sends 32 KiB chunks. The chunk the relay framed is ended first.
-          const probe = scanner.clone();
-          const look = probe.scanFraming(waiting);
-          if (look.kind === 'more' || (look.kind === 'data' && probe.dataLeft < ZERO_COPY_MIN_BYTES)) {
-            handingBack = true;
-            const plan = { ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
+          // The relay went on over canonical chunks by itself (chunkPlan's `chunks`) and moved the
+          // CRLF after the last one's data: the scanner, at that data's end, reads it too.
+          if (chunkEnded) {
+            if (scanner.scan(CRLF).kind !== 'more') {
+              error = { status: 400, message: 'the splice relay lost its place in a chunked body' };
+              return null;
+            }
             openChunk = false;
-            return plan;
           }
           const scan = scanner.scanFraming(waiting);
           if (scan.kind === 'error') {
             error = { status: 400, message: scan.message };
             return null;
           }
-          if (scan.kind === 'data') return chunkPlan(scan.consumed);
+          // Framing not all arrived yet (Node's http client sends a chunk's CRLF before the next size
+          // line): what came is read, and the relay waits for the rest. Handing back here sent the
+          // rest of a 1 GB upload through JS.
           if (scan.kind === 'more') return { skip: scan.consumed, move: 0, last: false };
+          if (scan.kind === 'data') {
+            if (scanner.dataLeft >= FOLLOWED_CHUNK_MIN_BYTES) return chunkPlan(scan.consumed);
+            // A small chunk goes back to JS, which relays runs of them better, many per read: its
+            // framing is read (JS goes on with its data), and the chunk the relay framed is ended.
+            handingBack = true;
+            const plan = { skip: scan.consumed, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
+            openChunk = false;
+            return plan;
+          }
           // The last chunk and trailers are dropped; endBody() sends the proxy's own last chunk.
           const plan = { skip: scan.consumed, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
           openChunk = false;
@@ -639,7 +653,9 @@ export class ProxyConnection {
       scanner.skipData();
       const line = `${openChunk ? '\r\n' : ''}${size.toString(16)}\r\n`;
       openChunk = true;
-      return { skip, emit: Buffer.from(line, 'latin1'), move: size, last: false };
+      // The chunks after it go on in the kernel while the client frames them as the proxy would
+      // (canonical: the relay checks each size line), with no plan per chunk.
+      return { skip, emit: Buffer.from(line, 'latin1'), move: size, last: false, chunks: true };
     };
     const bodySpliced = (result: SpliceOutcome, error: BodyError | null): void => {
       this.bodySplice = null;

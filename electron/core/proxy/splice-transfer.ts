@@ -45,10 +45,15 @@ export interface SpliceTransfer {
 }
 
 /**
- * Transfers the kernel took in this process, and chunks it went on over without asking JavaScript
- * (for tests and the bench: the relay was really used).
+ * Transfers the kernel took in this process, chunks it went on over without asking JavaScript, and
+ * bytes it wrote out (for tests and the bench: the relay was really used, and for how much).
  */
-export const spliceCounts = { started: 0, chunksFollowed: 0 };
+export const spliceCounts = { started: 0, chunksFollowed: 0, bytesMoved: 0 };
+
+function count(relay: SpliceRelay): void {
+  spliceCounts.chunksFollowed += relay.followed;
+  spliceCounts.bytesMoved += relay.moved;
+}
 
 /** Whether the kernel could take transfers in this process (SW_ZERO_COPY=off, no addon: no). */
 export const spliceAvailable = (): boolean => zeroCopy.available;
@@ -79,7 +84,7 @@ export function spliceTransfer(
     to.off('close', onClose);
     if (relay) {
       movedBefore = relay.moved;
-      spliceCounts.chunksFollowed += relay.followed;
+      count(relay);
       relay.close();
     }
     relay = null;
@@ -152,7 +157,7 @@ export function spliceTransfer(
       running = false;
       from.off('close', onClose);
       to.off('close', onClose);
-      if (relay) spliceCounts.chunksFollowed += relay.followed;
+      if (relay) count(relay);
       relay?.close();
       relay = null;
     },

@@ -479,6 +479,51 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
     usedKernel();
   });
 
+  // Node's http client (and a slow network) can deliver a chunk's CRLF before the next size line, or
+  // a size line in two pieces: the relay must wait for the rest of the framing, not hand the rest of
+  // the upload to JS.
+  it('keeps a chunked upload in the kernel when framing arrives in pieces between large chunks', async () => {
+    const CHUNK = 0x40000;
+    const count = 12;
+    const data = pattern(CHUNK * count, 17);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < count; i++) {
+      const chunk = data.subarray(i * CHUNK, (i + 1) * CHUNK);
+      if (i === 0) pieces.push(Buffer.concat([Buffer.from('40000\r\n'), chunk]));
+      // The CRLF alone, then the size line with the data.
+      else if (i % 2 === 1)
+        pieces.push(Buffer.from('\r\n'), Buffer.concat([Buffer.from('40000\r\n'), chunk]));
+      // The size line cut after its first digit.
+      else pieces.push(Buffer.from('\r\n4'), Buffer.concat([Buffer.from('0000\r\n'), chunk]));
+    }
+    pieces.push(Buffer.from('\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'));
+    const { listenPath, seen } = await proxyFor((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    mark();
+    const movedBefore = spliceCounts.bytesMoved;
+    const socket = net.connect(listenPath);
+    await once(socket, 'connect');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = once(socket, 'end');
+    socket.write('PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n');
+    await writeSlowly(socket, pieces, 3);
+    await ended;
+    socket.destroy();
+    expect(responses(Buffer.concat(received)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
+    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
+      'PUT /upload HTTP/1.1',
+      'GET /after HTTP/1.1',
+    ]);
+    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(data));
+    usedKernel();
+    // All but what JS read before the relay took over went through the kernel.
+    const moved = spliceCounts.bytesMoved - movedBefore;
+    if (zeroCopy.available) expect(moved).toBeGreaterThan(data.length - 2 * CHUNK);
+    else expect(moved).toBe(0);
+  });
+
   it('refuses a chunked request body that turns malformed mid-stream, 400, and forwards no later request', async () => {
     const { listenPath, seen } = await proxyFor((socket) => {
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
