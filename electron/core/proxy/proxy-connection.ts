@@ -630,14 +630,10 @@ export class ProxyConnection {
             // A small chunk goes back to JS, which relays runs of them better, many per read: its
             // framing is read (JS goes on with its data), and the chunk the relay framed is ended.
             handingBack = true;
-            const plan = { skip: scan.consumed, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
-            openChunk = false;
-            return plan;
+            return endPlan(scan.consumed);
           }
           // The last chunk and trailers are dropped; endBody() sends the proxy's own last chunk.
-          const plan = { skip: scan.consumed, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
-          openChunk = false;
-          return plan;
+          return endPlan(scan.consumed);
         },
         outcome: (result) => bodySpliced(result, error),
       });
@@ -656,6 +652,12 @@ export class ProxyConnection {
       // The chunks after it go on in the kernel while the client frames them as the proxy would
       // (canonical: the relay checks each size line), with no plan per chunk.
       return { skip, emit: Buffer.from(line, 'latin1'), move: size, last: false, chunks: true };
+    };
+    // The relay's last plan: the framing read is dropped, and the chunk it framed is ended.
+    const endPlan = (skip: number): SplicePlan => {
+      const plan = { skip, ...(openChunk ? { emit: CRLF } : {}), move: 0, last: true };
+      openChunk = false;
+      return plan;
     };
     const bodySpliced = (result: SpliceOutcome, error: BodyError | null): void => {
       this.bodySplice = null;
