@@ -192,7 +192,32 @@ async function writeSlowly(socket: net.Socket, pieces: Buffer[], gapMs: number):
   }
 }
 
+/** Sends a request head, then `pieces` slowly; everything the proxy answered until it ended. */
+async function upload(listenPath: string, head: string, pieces: Buffer[], gapMs: number): Promise<Buffer> {
+  const socket = net.connect(listenPath);
+  await once(socket, 'connect');
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  const ended = once(socket, 'end');
+  socket.write(head);
+  await writeSlowly(socket, pieces, gapMs);
+  await ended;
+  socket.destroy();
+  return Buffer.concat(received);
+}
+
+/** The engine got the upload (with `body`) and the pipelined GET /after; both were answered. */
+function expectUploadThenAfter(received: Buffer, seen: Seen[], body: Buffer): void {
+  expect(responses(received).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
+  expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
+    'PUT /upload HTTP/1.1',
+    'GET /after HTTP/1.1',
+  ]);
+  expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(body));
+}
+
 const BIG = 3 << 20;
+const CHUNKED_UPLOAD = 'PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n';
 
 describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${zeroCopy.detail})`, () => {
   const before = { started: 0 };
@@ -409,22 +434,17 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     });
     mark();
-    const socket = net.connect(listenPath);
-    await once(socket, 'connect');
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = once(socket, 'end');
-    socket.write(`PUT /upload HTTP/1.1\r\nHost: d\r\nContent-Length: ${body.length}\r\n\r\n`);
-    await writeSlowly(socket, [body.subarray(0, 70_000), body.subarray(70_000)], 5);
-    socket.write('GET /after HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
-    await ended;
-    socket.destroy();
-    expect(responses(Buffer.concat(chunks)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
-    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
-      'PUT /upload HTTP/1.1',
-      'GET /after HTTP/1.1',
-    ]);
-    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(body));
+    const received = await upload(
+      listenPath,
+      `PUT /upload HTTP/1.1\r\nHost: d\r\nContent-Length: ${body.length}\r\n\r\n`,
+      [
+        body.subarray(0, 70_000),
+        body.subarray(70_000),
+        Buffer.from('GET /after HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'),
+      ],
+      5,
+    );
+    expectUploadThenAfter(received, seen, body);
     usedKernel();
   });
 
@@ -454,28 +474,15 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     });
     mark();
-    const socket = net.connect(listenPath);
-    await once(socket, 'connect');
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = once(socket, 'end');
-    socket.write('PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n');
     const cuts: Buffer[] = [];
     for (let i = 0; i < wire.length;) {
       const step = [3, 150_000, 1, 400_000, 9][cuts.length % 5] as number;
       cuts.push(wire.subarray(i, i + step));
       i += step;
     }
-    await writeSlowly(socket, cuts, 1);
-    await ended;
-    socket.destroy();
-    expect(responses(Buffer.concat(chunks)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
-    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
-      'PUT /upload HTTP/1.1',
-      'GET /after HTTP/1.1',
-    ]);
+    const received = await upload(listenPath, CHUNKED_UPLOAD, cuts, 1);
+    expectUploadThenAfter(received, seen, data);
     expect(seen[0]?.head).not.toMatch(/X-Sum/);
-    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(data));
     usedKernel();
   });
 
@@ -502,21 +509,8 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
     });
     mark();
     const movedBefore = spliceCounts.bytesMoved;
-    const socket = net.connect(listenPath);
-    await once(socket, 'connect');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    const ended = once(socket, 'end');
-    socket.write('PUT /upload HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n');
-    await writeSlowly(socket, pieces, 3);
-    await ended;
-    socket.destroy();
-    expect(responses(Buffer.concat(received)).map((r) => r.body.toString())).toEqual(['ok', 'ok']);
-    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
-      'PUT /upload HTTP/1.1',
-      'GET /after HTTP/1.1',
-    ]);
-    expect(digest(seen[0]?.body ?? Buffer.alloc(0))).toBe(digest(data));
+    const received = await upload(listenPath, CHUNKED_UPLOAD, pieces, 3);
+    expectUploadThenAfter(received, seen, data);
     usedKernel();
     // All but what JS read before the relay took over went through the kernel.
     const moved = spliceCounts.bytesMoved - movedBefore;
