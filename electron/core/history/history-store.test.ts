@@ -273,6 +273,53 @@ describe('HistoryStore', () => {
     expect(reopened.list({ limit: 10 }).map((e) => e.id)).toEqual([3, 1]);
   });
 
+  it.each([
+    { bound: 'entries', opts: { maxEntries: 7 }, size: 10 },
+    { bound: 'bytes', opts: { maxBytes: 12_000 }, size: 2000 },
+  ])(
+    'compacts again and again by $bound into a journal of exactly the kept entries, each once, in order',
+    async ({ opts, size }) => {
+      const store = await openStore(opts);
+      const entry = (n: number): NewHistoryEntry => denial(n, { message: `${n} ${'m'.repeat(size)}` });
+      // Concurrent appends share batches, so compaction runs after batches of several sizes.
+      for (let n = 1; n <= 200; n += 5)
+        await Promise.all([0, 1, 2, 3, 4].map((i) => store.append(entry(n + i))));
+      const kept = store.list({ limit: 1000 }).reverse();
+      await store.close(); // an append resolves before the compaction it starts; close waits for it
+      const lines = await journalLines();
+      const records = decodeJournal(Buffer.from(`${lines.join('\n')}\n`)).records;
+      expect(records[0]).toMatchObject({ header: { format: JOURNAL_FORMAT, version: 1 } });
+      // Past the last compaction there may be appends, never an entry twice or out of order.
+      const ids = records.slice(1).map((r) => ('entry' in r ? r.entry.id : -1));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.slice(-kept.length)).toEqual(kept.map((e) => e.id));
+      expect(kept.at(-1)?.id).toBe(200);
+      const reopened = await openStore(opts);
+      expect(reopened.recovery).toMatchObject({ corruptLines: 0, tornTailBytes: 0 });
+      expect(reopened.list({ limit: 1000 })).toEqual(kept.reverse());
+    },
+  );
+
+  it('does not carry a damaged line into the journal it compacts to', async () => {
+    const store = await openStore({ maxEntries: 10 });
+    for (let n = 1; n <= 10; n++) await store.append(denial(n));
+    await store.close();
+    const journal = join(dir, JOURNAL_FILE);
+    await writeFile(journal, (await readFile(journal, 'utf8')).replace('denial 9', 'denial X'));
+    const reopened = await openStore({ maxEntries: 10 });
+    expect(reopened.recovery.corruptLines).toBe(1);
+    // Two more: the journal passes its slack and is compacted, without the line it could not read.
+    for (let n = 11; n <= 13; n++) await reopened.append(denial(n));
+    await reopened.close(); // an append resolves before the compaction it starts; close waits for it
+    const lines = await journalLines();
+    expect(lines.some((line) => line.includes('denial X'))).toBe(false);
+    expect(decodeJournal(Buffer.from(`${lines.join('\n')}\n`)).corruptLines).toBe(0);
+    const again = await openStore({ maxEntries: 10 });
+    expect(again.recovery.corruptLines).toBe(0);
+    expect(again.list({ limit: 100 }).map((e) => e.id)).toEqual([13, 12, 11, 10, 8, 7, 6, 5, 4, 3]);
+  });
+
   it('removes a temp file left by a crash during compaction and keeps the journal', async () => {
     const store = await openStore();
     await store.append(denial(1));

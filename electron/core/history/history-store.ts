@@ -34,6 +34,9 @@ export const LOCK_FILE = 'history.lock';
 const TEMP_SUFFIX = '.tmp';
 /** Entries encoded and written at once when the journal is rewritten. */
 const REWRITE_SLICE = 256;
+/** Bytes read and written at once when compaction copies the journal's tail. */
+const COPY_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /** Where the history lives inside the data dir that `serve` and `history` share. */
 export function historyDirIn(dataDir: string): string {
@@ -117,6 +120,12 @@ export class HistoryStore {
   private entriesInJournal: number;
   /** Size of the journal up to its last complete line, to cut off a failed partial write. */
   private journalBytes: number;
+  /**
+   * The kept entries' lines are the journal's last `kept.bytes` bytes, exactly: true once the store
+   * has written the journal whole (appends keep it so). Compaction then copies those bytes instead
+   * of encoding every entry again.
+   */
+  private keptIsJournalTail: boolean;
   private openBatch: Batch | undefined;
   /** Every write and rewrite runs on this chain, one at a time, in call order. */
   private chain: Promise<void> = Promise.resolve();
@@ -129,9 +138,16 @@ export class HistoryStore {
     private readonly now: () => Date,
     private handle: FileHandle | undefined,
     private readonly lock: PidLock | undefined,
-    loaded: { kept: KeptEntries; nextId: HistoryId; entriesInJournal: number; journalBytes: number },
+    loaded: {
+      kept: KeptEntries;
+      nextId: HistoryId;
+      entriesInJournal: number;
+      journalBytes: number;
+      keptIsJournalTail: boolean;
+    },
   ) {
     this.kept = loaded.kept;
+    this.keptIsJournalTail = loaded.keptIsJournalTail;
     this.nextId = loaded.nextId;
     this.entriesInJournal = loaded.entriesInJournal;
     this.journalBytes = loaded.journalBytes;
@@ -162,6 +178,7 @@ export class HistoryStore {
         nextId: read.nextId,
         entriesInJournal: read.kept.count,
         journalBytes: read.intactBytes,
+        keptIsJournalTail: false,
       });
     }
 
@@ -183,6 +200,8 @@ export class HistoryStore {
         nextId: read.nextId,
         entriesInJournal: read.entryLines,
         journalBytes: read.intactBytes,
+        // Unknown until the first compaction: lines skipped, repeated or cut as read are not kept.
+        keptIsJournalTail: false,
       });
       if (!read.exists || store.journalNeedsCompaction()) {
         await store.rewrite(store.kept.list);
@@ -344,7 +363,8 @@ export class HistoryStore {
     }
     if (this.journalNeedsCompaction()) {
       try {
-        await this.rewrite(this.kept.list);
+        if (this.keptIsJournalTail) await this.rewriteFromTail();
+        else await this.rewrite(this.kept.list);
       } catch (error) {
         if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
       }
@@ -388,6 +408,58 @@ export class HistoryStore {
     this.kept = kept;
     this.entriesInJournal = keep.length;
     this.journalBytes = bytes;
+    this.keptIsJournalTail = true;
+    await this.reopenAfterRename(previous);
+  }
+
+  /**
+   * Compaction as a copy: a header, then the journal's last `kept.bytes` bytes, which are the kept
+   * entries' lines. Under a flood of large denials the history compacts every few hundred appends;
+   * encoding every kept entry each time made hundreds of MB of garbage a minute and held the event
+   * loop for the encoding, while this moves the bytes through one reused buffer.
+   */
+  private async rewriteFromTail(): Promise<void> {
+    const temp = this.journalPath + TEMP_SUFFIX;
+    const header = headerLine(this.nextId);
+    const from = this.journalBytes - this.kept.bytes;
+    const journal = await open(this.journalPath, 'r');
+    try {
+      // The copy must start where a line starts: anything else means the sizes and the file disagree.
+      const before = Buffer.alloc(1);
+      const startsALine = from >= 1 && (await journal.read(before, 0, 1, from - 1)).bytesRead === 1;
+      if (!startsALine || before[0] !== NEWLINE) {
+        this.keptIsJournalTail = false;
+        await this.rewrite(this.kept.list);
+        return;
+      }
+      const out = await open(temp, 'w');
+      try {
+        await writeAll(out, header);
+        const buffer = Buffer.allocUnsafe(Math.min(COPY_BYTES, this.kept.bytes) || 1);
+        for (let at = from; at < this.journalBytes;) {
+          const want = Math.min(buffer.length, this.journalBytes - at);
+          const read = await journal.read(buffer, 0, want, at);
+          if (read.bytesRead === 0) throw new Error(`history journal ended at ${at} while compacting`);
+          await writeAll(out, buffer.subarray(0, read.bytesRead));
+          at += read.bytesRead;
+        }
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+    } finally {
+      await journal.close();
+    }
+    await rename(temp, this.journalPath);
+    const previous = this.handle;
+    this.handle = undefined;
+    this.entriesInJournal = this.kept.count;
+    this.journalBytes = header.length + this.kept.bytes;
+    await this.reopenAfterRename(previous);
+  }
+
+  /** The old handle writes to the replaced file: closed, and the new journal opened for appends. */
+  private async reopenAfterRename(previous: FileHandle | undefined): Promise<void> {
     await previous?.close().catch(() => undefined);
     this.handle = await open(this.journalPath, 'a');
     await fsyncDir(this.dir);
