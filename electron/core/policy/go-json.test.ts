@@ -46,7 +46,17 @@ describe('parseJson refuses what Go would read differently or what we cannot jud
     ['an invalid escape', bytes('"\\x41"')],
     ["an escaped single quote (old Go's unquote knew it, its scanner never did)", bytes('"\\\'"')],
     ['a leading zero', bytes('01')],
+    ['a leading zero after a minus', bytes('[-01]')],
     ['a bare minus', bytes('-')],
+    ['a minus before a fraction', bytes('-.5')],
+    ['a leading plus', bytes('+1')],
+    ['a point without digits after it', bytes('[1.]')],
+    ['a point without digits before it', bytes('[.5]')],
+    ['an exponent without digits', bytes('[1e]')],
+    ['a signed exponent without digits', bytes('[1e+]')],
+    ['two exponents', bytes('[1e5e5]')],
+    ['a second point', bytes('[1.5.5]')],
+    ['a number of 401 characters', bytes(`[${'9'.repeat(401)}]`)],
     ['NaN', bytes('NaN')],
     ['a vertical tab as whitespace', bytes('\u000b{}')],
     ['nesting deeper than the limit', bytes('['.repeat(65) + ']'.repeat(65))],
@@ -61,6 +71,13 @@ describe('parseJson refuses what Go would read differently or what we cannot jud
     ['escaped key', '{"\\u0042inds":1}', '{"Binds":1}'],
     ['nesting at the limit', '['.repeat(64) + ']'.repeat(64), '['.repeat(64) + ']'.repeat(64)],
     ['numbers as written', '[1.50,-0,1e3]', '[1.50,-0,1e3]'],
+    [
+      'every number form, as written',
+      '[0,-0,0.0,10,-12.25,1E5,1e+5,1e-05,-0.5E-0,123456789012345678901234567890]',
+      '[0,-0,0.0,10,-12.25,1E5,1e+5,1e-05,-0.5E-0,123456789012345678901234567890]',
+    ],
+    ['a number of 400 characters', `[${'9'.repeat(400)}]`, `[${'9'.repeat(400)}]`],
+    ['numbers before every delimiter', '{"a":[1 ,2\t],"b":3}', '{"a":[1,2],"b":3}'],
   ])('accepts %s', (_name, body, canonical) => {
     expect(writeJson(parsed(body))).toBe(canonical);
   });
