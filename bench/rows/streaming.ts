@@ -4,8 +4,9 @@
 // must not buffer.
 //
 // Each transfer also runs through the peers (HAProxy as the popular socket proxy, socat as a bare
-// relay; bench/peers/), which Socket Warden must beat, and through a bare Node relay
-// (bench/bare-relay.ts): the most a proxy whose bytes pass through JavaScript reaches on that machine.
+// relay; bench/peers/), which Socket Warden must beat, and through two bare relays (bench/bare-relay.ts):
+// a Node pipe, the most a proxy whose bytes pass through JavaScript reaches on that machine, and the
+// splice(2) relay alone, the most any proxy reaches there (the kernel floor).
 //
 // Download rates count from the first body byte: 20.10's `save` first copies the layers into a temp
 // directory (7-12 s here, identical for both sides and noisy), which would otherwise hide the relay.
@@ -14,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startBareRelay } from '../bare-relay.js';
+import { spliceAvailable } from '../../electron/core/proxy/splice-transfer.js';
 import { alternateAmong } from '../alternate.js';
 import type { BenchContext, BenchRow, PathName, PeerName, RowProducer } from '../bench-row.js';
 import { BIG_IMAGE, ensureBigImage } from '../big-image.js';
@@ -28,7 +30,7 @@ const UPLOAD_BYTES = 1000 * (1 << 20);
 const UPLOAD_NAME = 'swbench.bin';
 /** Transfers per side and direction, the order reversed each round (direct, proxy, ..., ..., proxy, direct). */
 const ROUNDS = 2;
-type StreamSide = PathName | 'relay';
+type StreamSide = PathName | 'relay' | 'kernel';
 const MEMORY_LIMIT_MB = 100;
 
 interface Transfer {
@@ -114,8 +116,8 @@ const rateOf = (transfers: Transfer[] = []): number =>
   );
 
 /**
- * The target row (Socket Warden against direct, beside the peers) and the reference row (the bare Node
- * relay against direct).
+ * The target row (Socket Warden against direct, beside the peers) and the reference rows (the bare
+ * relays against direct).
  */
 function throughputRows(metric: string, runs: Runs, peers: readonly PeerName[]): BenchRow[] {
   return [
@@ -135,6 +137,17 @@ function throughputRows(metric: string, runs: Runs, peers: readonly PeerName[]):
       proxy: rateOf(runs.relay),
       target: { kind: 'none' },
     },
+    ...(runs.kernel
+      ? [
+          {
+            metric: '  same through a bare splice relay (kernel floor)',
+            unit: 'MB/s',
+            direct: rateOf(runs.direct),
+            proxy: rateOf(runs.kernel),
+            target: { kind: 'none' },
+          } satisfies BenchRow,
+        ]
+      : []),
   ];
 }
 
@@ -150,12 +163,34 @@ async function stream(context: BenchContext, peers: Peers): Promise<BenchRow[]> 
   const containerId = await createTarget(context);
   let peak: ProcMemory = { rssKb: 0, hwmKb: 0, anonKb: 0 };
   const relay = await startBareRelay(
+    'node',
     path.join(os.tmpdir(), `${context.namePrefix}-relay.sock`),
     context.directSocket,
   );
+  // Only where the daemon has the splice relay too (not with SW_ZERO_COPY=off).
+  const kernel = spliceAvailable()
+    ? await startBareRelay(
+        'splice',
+        path.join(os.tmpdir(), `${context.namePrefix}-kernel.sock`),
+        context.directSocket,
+      )
+    : null;
   const pathSocket = socketOfPath(context, peers);
-  const socketOf = (side: StreamSide): string => (side === 'relay' ? relay.socketPath : pathSocket(side));
-  const sides: StreamSide[] = ['direct', 'proxy', ...peers.running, 'relay'];
+  const socketOf = (side: StreamSide): string => {
+    if (side === 'relay') return relay.socketPath;
+    if (side === 'kernel') {
+      if (!kernel) throw new Error('the bare splice relay is not running');
+      return kernel.socketPath;
+    }
+    return pathSocket(side);
+  };
+  const sides: StreamSide[] = [
+    'direct',
+    'proxy',
+    ...peers.running,
+    'relay',
+    ...(kernel ? ['kernel' as const] : []),
+  ];
   const alternateSides = (measure: (side: StreamSide) => Promise<Transfer>): Promise<Runs> =>
     alternateAmong(sides, ROUNDS, measure);
   // Sample only while the proxy relays, so the peak is the streaming one.
@@ -221,6 +256,7 @@ async function stream(context: BenchContext, peers: Peers): Promise<BenchRow[]> 
     ];
   } finally {
     await relay.stop();
+    await kernel?.stop();
     await exchange(context.directSocket, false, 'DELETE', `/containers/${containerId}?force=1&v=1`);
   }
 }
