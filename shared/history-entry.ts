@@ -53,7 +53,7 @@ export type HistoryId = z.infer<typeof historyIdSchema>;
 /**
  * The text fields the history cut to keep each entry bounded (a container chooses what it sends: a
  * request target may be a megabyte), each with its length before the cut, in UTF-16 code units. The
- * cut text keeps its start and its end around a `…`.
+ * cut text keeps its start and its end around `...` (older journals have `…` there).
  */
 export const historyTruncationSchema = z
   .object({

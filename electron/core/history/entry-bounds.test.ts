@@ -15,10 +15,10 @@ describe('cutMiddle', () => {
   it.each([
     ['short text', 'abc', 5, 'abc'],
     ['text of exactly the limit', 'abcde', 5, 'abcde'],
-    ['longer text: start and end around …', 'abcdefghij', 5, 'abc…j'],
-    ['a limit of 9', '0123456789abcdef', 9, '012345…ef'],
-    ['a surrogate pair at the head cut', 'ab🐳cdefghij', 5, 'ab…j'],
-    ['a surrogate pair at the tail cut', 'abcdefghi🐳', 5, 'abc…'],
+    ['longer text: start and end around ...', 'abcdefghijkl', 7, 'abc...l'],
+    ['a limit of 11', '0123456789abcdef', 11, '012345...ef'],
+    ['a surrogate pair at the head cut', 'ab🐳cdefghij', 7, 'ab...j'],
+    ['a surrogate pair at the tail cut', 'abcdefghi🐳', 7, 'abc...'],
   ])('%s', (_, text, limit, cut) => {
     expect(cutMiddle(text, limit)).toBe(cut);
     expect(cutMiddle(text, limit).length).toBeLessThanOrEqual(limit);
@@ -26,6 +26,17 @@ describe('cutMiddle', () => {
 });
 
 describe('boundHistoryEntry', () => {
+  it('keeps a cut Latin-1 target Latin-1, so V8 holds it in a byte per character, not two', () => {
+    // A request target is read as Latin-1; a non-Latin-1 mark would double every cut entry's memory.
+    const uri = `/v1.41/plugins/pull?remote=${'a'.repeat(70_000)}\u00ff`;
+    const bounded = boundHistoryEntry({ ...entry, request: { method: 'POST', uri }, message: uri });
+    for (const text of [bounded.request.uri, bounded.message]) {
+      expect(text.length).toBeLessThanOrEqual(HISTORY_TEXT_LIMITS.uri);
+      expect(text).toMatch(/^\/v1\.41\/plugins\/pull\?remote=a+\.\.\.a+\u00ff$/);
+      expect([...text].every((c) => c.charCodeAt(0) <= 0xff)).toBe(true);
+    }
+  });
+
   it('returns an entry within the limits as it is', () => {
     expect(boundHistoryEntry(entry)).toBe(entry);
   });

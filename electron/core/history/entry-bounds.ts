@@ -1,6 +1,6 @@
 // Every history entry is kept bounded, whatever a container sends: a denied request's target (up to
-// the 1 MiB a head may hold) and the message quoting it are cut in the middle to a few KiB, and the
-// entry says which fields were cut and how long they were. Applied where the store takes an entry and
+// the 1 MiB a head may hold) and the message quoting it are cut in the middle to a few KiB (around
+// `...`), and the entry says which fields were cut and how long they were. Applied where the store takes an entry and
 // where it reads one back, so a journal written before these bounds is bounded once opened.
 import type { HistoryTruncation, NewHistoryEntry } from '../../../shared/history-entry.js';
 
@@ -18,13 +18,18 @@ export const HISTORY_TEXT_LIMITS = {
   requesterImage: 1024,
 } as const satisfies Required<{ [field in keyof HistoryTruncation]: number }>;
 
-const MARK = '…';
+/**
+ * Three ASCII dots, not `…`: a request target is Latin-1, and one character outside Latin-1 makes V8
+ * hold the whole string in two bytes per character, so a full history of cut entries took twice the
+ * memory (and a flood of them twice the garbage). `truncated` says which fields were cut.
+ */
+const MARK = '...';
 
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 /**
- * `text` when it fits in `limit`, else its start (three quarters) and end around `…`, `limit` long at
+ * `text` when it fits in `limit`, else its start (three quarters) and end around `...`, `limit` long at
  * most; a surrogate pair is never split. Pure.
  */
 export function cutMiddle(text: string, limit: number): string {

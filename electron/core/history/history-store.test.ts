@@ -137,9 +137,9 @@ describe('HistoryStore', () => {
       denial(1, { request: { method: 'POST', uri }, message: `docker command "${uri}" is blocked; advice` }),
     );
     expect(entry.request.uri.length).toBe(HISTORY_TEXT_LIMITS.uri);
-    expect(entry.request.uri).toMatch(/^\/v1\.41\/images\/a+…a+\/push\?tag=end$/);
+    expect(entry.request.uri).toMatch(/^\/v1\.41\/images\/a+\.\.\.a+\/push\?tag=end$/);
     expect(entry.message).toMatch(
-      /^docker command "\/v1\.41\/images\/a+…a+\/push\?tag=end" is blocked; advice$/,
+      /^docker command "\/v1\.41\/images\/a+\.\.\.a+\/push\?tag=end" is blocked; advice$/,
     );
     expect(entry.truncated).toEqual({ uri: uri.length, message: uri.length + 36 });
     expect((await readFile(join(dir, JOURNAL_FILE))).length).toBeLessThan(10_000);
