@@ -19,6 +19,9 @@ describe('cutMiddle', () => {
     ['a limit of 11', '0123456789abcdef', 11, '012345...ef'],
     ['a surrogate pair at the head cut', 'ab🐳cdefghij', 7, 'ab...j'],
     ['a surrogate pair at the tail cut', 'abcdefghi🐳', 7, 'abc...'],
+    ['a limit with room for one character', 'abcdefgh', 4, 'a...'],
+    ['a limit with room for the mark alone', 'abcdefgh', 3, '...'],
+    ['a limit shorter than the mark', 'abcdefg🐳', 1, '.'],
   ])('%s', (_, text, limit, cut) => {
     expect(cutMiddle(text, limit)).toBe(cut);
     expect(cutMiddle(text, limit).length).toBeLessThanOrEqual(limit);

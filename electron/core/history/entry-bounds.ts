@@ -35,6 +35,8 @@ const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdf
 export function cutMiddle(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const keep = limit - MARK.length;
+  // No room for any of the text beside the mark (no real limit is this small).
+  if (keep <= 0) return MARK.slice(0, Math.max(0, limit));
   let headEnd = Math.ceil((keep * 3) / 4);
   let tailStart = text.length - (keep - headEnd);
   if (headEnd > 0 && isHighSurrogate(text.charCodeAt(headEnd - 1))) headEnd -= 1;

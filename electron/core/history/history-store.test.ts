@@ -1,7 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdtemp,
+  open,
+  readFile,
+  readdir,
+  rm,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -318,6 +327,38 @@ describe('HistoryStore', () => {
     const again = await openStore({ maxEntries: 10 });
     expect(again.recovery.corruptLines).toBe(0);
     expect(again.list({ limit: 100 }).map((e) => e.id)).toEqual([13, 12, 11, 10, 8, 7, 6, 5, 4, 3]);
+  });
+
+  it('keeps every recorded entry through compactions after a write that failed and could not be undone', async () => {
+    const store = await openStore({ maxEntries: 10 });
+    for (let n = 1; n <= 5; n++) await store.append(denial(n));
+    // The disk fails mid-line and the cut-back fails too: half a line stays in the journal.
+    const probe = await open(join(dir, JOURNAL_FILE), 'r');
+    const handleProto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const { write, truncate } = handleProto;
+    type BufferWrite = (this: FileHandle, bytes: Buffer, offset: number, length: number) => Promise<unknown>;
+    const writeBuffer = write as unknown as BufferWrite;
+    const failure = Object.assign(new Error('simulated EIO'), { code: 'EIO' });
+    handleProto.write = async function (this: FileHandle, bytes: Buffer, offset: number, length: number) {
+      await writeBuffer.call(this, bytes, offset, Math.floor(length / 2));
+      throw failure;
+    } as unknown as FileHandle['write'];
+    handleProto.truncate = () => Promise.reject(failure);
+    try {
+      await expect(store.append(denial(6))).rejects.toThrow('simulated EIO');
+    } finally {
+      handleProto.write = write;
+      handleProto.truncate = truncate;
+    }
+    // Enough for a compaction while the entries before the half line are still kept.
+    for (let n = 7; n <= 14; n++) await store.append(denial(n));
+    const kept = store.list({ limit: 100 }).map((e) => e.id);
+    expect(kept).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 5, 4]);
+    await store.close();
+    const reopened = await openStore({ maxEntries: 10 });
+    expect(reopened.list({ limit: 100 }).map((e) => e.id)).toEqual(kept);
+    expect(reopened.recovery).toMatchObject({ corruptLines: 0, tornTailBytes: 0 });
   });
 
   it('removes a temp file left by a crash during compaction and keeps the journal', async () => {

@@ -341,8 +341,11 @@ export class HistoryStore {
         await writeAll(handle, bytes);
         await handle.datasync();
       } catch (error) {
-        // Don't leave a partial line for the next append to run into.
-        await handle.truncate(this.journalBytes).catch(() => undefined);
+        // Don't leave a partial line for the next append to run into. Should that fail too, the file
+        // holds bytes the sizes do not count: the next compaction encodes instead of copying.
+        await handle.truncate(this.journalBytes).catch(() => {
+          this.keptIsJournalTail = false;
+        });
         throw error;
       }
       this.journalBytes += bytes.length;
@@ -424,10 +427,12 @@ export class HistoryStore {
     const from = this.journalBytes - this.kept.bytes;
     const journal = await open(this.journalPath, 'r');
     try {
-      // The copy must start where a line starts: anything else means the sizes and the file disagree.
+      // The file must be as long as the sizes say, and the copy start where a line starts: anything
+      // else means the sizes and the file disagree.
       const before = Buffer.alloc(1);
+      const sameSize = (await journal.stat()).size === this.journalBytes;
       const startsALine = from >= 1 && (await journal.read(before, 0, 1, from - 1)).bytesRead === 1;
-      if (!startsALine || before[0] !== NEWLINE) {
+      if (!sameSize || !startsALine || before[0] !== NEWLINE) {
         this.keptIsJournalTail = false;
         await this.rewrite(this.kept.list);
         return;
