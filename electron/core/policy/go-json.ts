@@ -189,34 +189,16 @@ class Parser {
 
   number(): string {
     // Scanned by character codes: a regular expression per number (on a slice of the text) was most
-    // of the cost of a body of tens of thousands of numbers.
+    // of the cost of a body of tens of thousands of numbers. A number is read within 400 characters,
+    // longer than any value a Docker API field holds: a longer one is refused like `01` is.
     const text = this.text;
     const start = this.pos;
-    let at = start;
-    if (text.charCodeAt(at) === MINUS) at++;
-    const first = text.charCodeAt(at);
-    if (first === ZERO) at++;
-    else if (isDigit(first)) at = digitsFrom(text, at);
-    else this.fail('invalid number');
-    if (text.charCodeAt(at) === DOT) {
-      const end = digitsFrom(text, at + 1);
-      if (end === at + 1) this.fail('invalid number');
-      at = end;
-    }
-    const e = text.charCodeAt(at);
-    if (e === LOWER_E || e === UPPER_E) {
-      let exponent = at + 1;
-      const sign = text.charCodeAt(exponent);
-      if (sign === PLUS || sign === MINUS) exponent++;
-      const end = digitsFrom(text, exponent);
-      if (end === exponent) this.fail('invalid number');
-      at = end;
-    }
-    this.pos = at;
-    // Anything number-like right after is malformed (`01`, `1.`, `1e`); so is a number over 400
-    // characters, longer than any value a Docker API field holds.
-    if (isNumberChar(text.charCodeAt(at)) || at - start > MAX_NUMBER_CHARS) this.fail('invalid number');
-    return text.slice(start, at);
+    const end = numberEnd(text, start, Math.min(text.length, start + MAX_NUMBER_CHARS));
+    if (end === start || (end === start + 1 && text.charCodeAt(start) === MINUS)) this.fail('invalid number');
+    this.pos = end;
+    // Anything number-like right after is malformed (`01`, `1.`, `1e`, `1.5.5`), reported there.
+    if (isNumberChar(text.charCodeAt(end))) this.fail('invalid number');
+    return text.slice(start, end);
   }
 }
 
@@ -238,11 +220,40 @@ function isNumberChar(code: number): boolean {
   );
 }
 
-/** Where the run of digits starting at `at` ends. */
-function digitsFrom(text: string, at: number): number {
+/** Where the run of digits from `at` ends, before `limit` at the latest. */
+function digitsFrom(text: string, at: number, limit: number): number {
   let end = at;
-  while (isDigit(text.charCodeAt(end))) end++;
+  while (end < limit && isDigit(text.charCodeAt(end))) end++;
   return end;
+}
+
+/**
+ * Where the longest JSON number from `start` ends, reading before `limit` only: the match of
+ * `-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?`; `start` (or just past a `-`) if none.
+ * A fraction or an exponent without its digits is not part of it.
+ */
+function numberEnd(text: string, start: number, limit: number): number {
+  let at = start;
+  if (at < limit && text.charCodeAt(at) === MINUS) at++;
+  if (at >= limit) return at;
+  const first = text.charCodeAt(at);
+  if (first === ZERO) at++;
+  else if (isDigit(first)) at = digitsFrom(text, at, limit);
+  else return at;
+  if (at < limit && text.charCodeAt(at) === DOT) {
+    const end = digitsFrom(text, at + 1, limit);
+    if (end > at + 1) at = end;
+    else return at;
+  }
+  const e = at < limit ? text.charCodeAt(at) : Number.NaN;
+  if (e === LOWER_E || e === UPPER_E) {
+    let exponent = at + 1;
+    const sign = exponent < limit ? text.charCodeAt(exponent) : Number.NaN;
+    if (sign === PLUS || sign === MINUS) exponent++;
+    const end = digitsFrom(text, exponent, limit);
+    if (end > exponent) at = end;
+  }
+  return at;
 }
 
 const LITERALS: ReadonlyArray<readonly [string, JsonValue]> = [
