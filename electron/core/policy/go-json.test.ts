@@ -82,6 +82,19 @@ describe('parseJson refuses what Go would read differently or what we cannot jud
     expect(writeJson(parsed(body))).toBe(canonical);
   });
 
+  it.each([
+    ['a point without digits: at the point', '[1.]', 2],
+    ['an exponent without digits: at the e', '[12e+]', 3],
+    ['a leading zero: at the digit after it', '[-01]', 3],
+    ['a bare minus: at the minus', '[-]', 1],
+    ['a number over 400 characters: at its 401st', `[${'9'.repeat(405)}]`, 401],
+  ])('says where a malformed number is: %s', (_name, body, offset) => {
+    expect(parseJson(bytes(body))).toEqual({
+      ok: false,
+      message: `invalid JSON at offset ${offset}: invalid number`,
+    });
+  });
+
   it('keeps duplicate keys in order', () => {
     expect(writeJson(parsed('{"a":1,"A":2,"a":3}'))).toBe('{"a":1,"A":2,"a":3}');
   });
