@@ -380,39 +380,29 @@ export class HistoryStore {
 
   /** Replaces the journal with a header and `keep`, atomically. */
   private async rewrite(keep: readonly HistoryEntry[]): Promise<void> {
-    const temp = this.journalPath + TEMP_SUFFIX;
     const sizes: number[] = [];
     let bytes = 0;
-    // The sequence as of now: ids handed out while the rewrite runs are in appends not yet written.
-    const header = headerLine(this.nextId);
-    const out = await open(temp, 'w');
-    try {
-      // Encoded and written a slice at a time: the event loop is never held for the whole history,
-      // nor is a second copy of it made.
-      await writeAll(out, header);
-      bytes += header.length;
-      for (let start = 0; start < keep.length; start += REWRITE_SLICE) {
-        const lines = keep.slice(start, start + REWRITE_SLICE).map((entry) => encodeJournalLine({ entry }));
-        for (const line of lines) sizes.push(line.length);
-        const slice = Buffer.concat(lines);
-        await writeAll(out, slice);
-        bytes += slice.length;
-      }
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(temp, this.journalPath);
-    // The old handle now writes to the replaced file: drop it before anything can use it.
-    const previous = this.handle;
-    this.handle = undefined;
-    const kept = new KeptEntries(this.limits);
-    keep.forEach((entry, i) => kept.push(entry, sizes[i] ?? 0));
-    this.kept = kept;
-    this.entriesInJournal = keep.length;
-    this.journalBytes = bytes;
-    this.keptIsJournalTail = true;
-    await this.reopenAfterRename(previous);
+    await this.replaceJournal(
+      async (out) => {
+        // Encoded and written a slice at a time: the event loop is never held for the whole
+        // history, nor is a second copy of it made.
+        for (let start = 0; start < keep.length; start += REWRITE_SLICE) {
+          const lines = keep.slice(start, start + REWRITE_SLICE).map((entry) => encodeJournalLine({ entry }));
+          for (const line of lines) sizes.push(line.length);
+          const slice = Buffer.concat(lines);
+          await writeAll(out, slice);
+          bytes += slice.length;
+        }
+      },
+      (headerBytes) => {
+        const kept = new KeptEntries(this.limits);
+        keep.forEach((entry, i) => kept.push(entry, sizes[i] ?? 0));
+        this.kept = kept;
+        this.entriesInJournal = keep.length;
+        this.journalBytes = headerBytes + bytes;
+        this.keptIsJournalTail = true;
+      },
+    );
   }
 
   /**
@@ -422,8 +412,6 @@ export class HistoryStore {
    * loop for the encoding, while this moves the bytes through one reused buffer.
    */
   private async rewriteFromTail(): Promise<void> {
-    const temp = this.journalPath + TEMP_SUFFIX;
-    const header = headerLine(this.nextId);
     const from = this.journalBytes - this.kept.bytes;
     const journal = await open(this.journalPath, 'r');
     try {
@@ -437,34 +425,53 @@ export class HistoryStore {
         await this.rewrite(this.kept.list);
         return;
       }
-      const out = await open(temp, 'w');
-      try {
-        await writeAll(out, header);
-        const buffer = Buffer.allocUnsafe(Math.min(COPY_BYTES, this.kept.bytes) || 1);
-        for (let at = from; at < this.journalBytes;) {
-          const want = Math.min(buffer.length, this.journalBytes - at);
-          const read = await journal.read(buffer, 0, want, at);
-          if (read.bytesRead === 0) throw new Error(`history journal ended at ${at} while compacting`);
-          await writeAll(out, buffer.subarray(0, read.bytesRead));
-          at += read.bytesRead;
-        }
-        await out.sync();
-      } finally {
-        await out.close();
-      }
+      await this.replaceJournal(
+        async (out) => {
+          const buffer = Buffer.allocUnsafe(Math.min(COPY_BYTES, this.kept.bytes) || 1);
+          for (let at = from; at < this.journalBytes;) {
+            const want = Math.min(buffer.length, this.journalBytes - at);
+            const read = await journal.read(buffer, 0, want, at);
+            if (read.bytesRead === 0) throw new Error(`history journal ended at ${at} while compacting`);
+            await writeAll(out, buffer.subarray(0, read.bytesRead));
+            at += read.bytesRead;
+          }
+        },
+        (headerBytes) => {
+          this.entriesInJournal = this.kept.count;
+          this.journalBytes = headerBytes + this.kept.bytes;
+        },
+      );
     } finally {
       await journal.close();
     }
-    await rename(temp, this.journalPath);
-    const previous = this.handle;
-    this.handle = undefined;
-    this.entriesInJournal = this.kept.count;
-    this.journalBytes = header.length + this.kept.bytes;
-    await this.reopenAfterRename(previous);
   }
 
-  /** The old handle writes to the replaced file: closed, and the new journal opened for appends. */
-  private async reopenAfterRename(previous: FileHandle | undefined): Promise<void> {
+  /**
+   * Writes a new journal to a temp file (a header with the id sequence as of now, then what `write`
+   * writes), syncs it and renames it over the journal; `installed` then records what the journal now
+   * holds (it is given the header's size), before the new file is opened for appends: should that
+   * open fail, the next flush opens it, and the sizes already describe it.
+   */
+  private async replaceJournal(
+    write: (out: FileHandle) => Promise<void>,
+    installed: (headerBytes: number) => void,
+  ): Promise<void> {
+    const temp = this.journalPath + TEMP_SUFFIX;
+    // The sequence as of now: ids handed out while the rewrite runs are in appends not yet written.
+    const header = headerLine(this.nextId);
+    const out = await open(temp, 'w');
+    try {
+      await writeAll(out, header);
+      await write(out);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(temp, this.journalPath);
+    // The old handle now writes to the replaced file: drop it before anything can use it.
+    const previous = this.handle;
+    this.handle = undefined;
+    installed(header.length);
     await previous?.close().catch(() => undefined);
     this.handle = await open(this.journalPath, 'a');
     await fsyncDir(this.dir);
