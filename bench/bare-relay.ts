@@ -70,8 +70,8 @@ function serveNode(listen: string, upstream: string): void {
  */
 function spliceAll(from: net.Socket, to: net.Socket): void {
   const transfer = spliceTransfer(from, to, {
-    first: () => ({ move: 'all', last: false }),
-    next: () => ({ move: 'all', last: false }),
+    // Everything to the input's end: the relay never asks for a next plan.
+    first: () => ({ move: 'all', last: true }),
     outcome: (result) => {
       if (result.kind === 'ended') to.end();
       else if (result.kind !== 'closed') {
