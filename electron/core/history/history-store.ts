@@ -383,6 +383,7 @@ export class HistoryStore {
     const sizes: number[] = [];
     let bytes = 0;
     await this.replaceJournal(
+      headerLine(this.nextId),
       async (out) => {
         // Encoded and written a slice at a time: the event loop is never held for the whole
         // history, nor is a second copy of it made.
@@ -412,6 +413,8 @@ export class HistoryStore {
    * loop for the encoding, while this moves the bytes through one reused buffer.
    */
   private async rewriteFromTail(): Promise<void> {
+    // Taken before anything is awaited, as rewrite() does (see replaceJournal).
+    const header = headerLine(this.nextId);
     const from = this.journalBytes - this.kept.bytes;
     const journal = await open(this.journalPath, 'r');
     try {
@@ -426,6 +429,7 @@ export class HistoryStore {
         return;
       }
       await this.replaceJournal(
+        header,
         async (out) => {
           const buffer = Buffer.allocUnsafe(Math.min(COPY_BYTES, this.kept.bytes) || 1);
           for (let at = from; at < this.journalBytes;) {
@@ -447,18 +451,19 @@ export class HistoryStore {
   }
 
   /**
-   * Writes a new journal to a temp file (a header with the id sequence as of now, then what `write`
-   * writes), syncs it and renames it over the journal; `installed` then records what the journal now
-   * holds (it is given the header's size), before the new file is opened for appends: should that
-   * open fail, the next flush opens it, and the sizes already describe it.
+   * Writes a new journal to a temp file (`header`, then what `write` writes), syncs it and renames it
+   * over the journal; `installed` then records what the journal now holds (it is given the header's
+   * size), before the new file is opened for appends: should that open fail, the next flush opens
+   * it, and the sizes already describe it. The header carries the id sequence as of the
+   * compaction's start, taken before anything is awaited: ids handed out later are in appends not
+   * yet written, and a crash before they are must not leave a gap in the sequence.
    */
   private async replaceJournal(
+    header: Buffer,
     write: (out: FileHandle) => Promise<void>,
     installed: (headerBytes: number) => void,
   ): Promise<void> {
     const temp = this.journalPath + TEMP_SUFFIX;
-    // The sequence as of now: ids handed out while the rewrite runs are in appends not yet written.
-    const header = headerLine(this.nextId);
     const out = await open(temp, 'w');
     try {
       await writeAll(out, header);
