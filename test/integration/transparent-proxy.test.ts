@@ -253,6 +253,50 @@ describe('the docker CLI through the proxy', () => {
     expect(throughProxy).toBe(directly);
   });
 
+  it('ends a keep-alive connection after a bulk download, its chunked body whole and as the engine framed it', async () => {
+    // The proxy asks the engine to close after a `cp` out (bulk-download.ts) and relays the body to
+    // that close unread: the client must still get every chunk and the last one, then the close (a
+    // pipelined request after it goes unanswered, as HTTP allows after Connection: close).
+    const archive = `/containers/${P}-cp/archive?path=/tmp/payload.bin`;
+    const untilEnd = (socketPath: string, request: string): Promise<Buffer> =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(socketPath, () => socket.write(request));
+        const received: Buffer[] = [];
+        const timer = setTimeout(() => socket.destroy(new Error(`no end from ${socketPath}`)), 60_000);
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        socket.on('end', () => {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(Buffer.concat(received));
+        });
+        socket.on('error', reject);
+      });
+    const reply = await untilEnd(
+      proxy.socketPath,
+      `GET ${archive} HTTP/1.1\r\nHost: x\r\n\r\nGET /_ping HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    const end = reply.indexOf('\r\n\r\n');
+    const head = reply.subarray(0, end).toString('latin1');
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).toMatch(/\r\nConnection: close(\r\n|$)/i);
+    expect(head).toMatch(/\r\nTransfer-Encoding: chunked(\r\n|$)/i);
+    const step = new ChunkedDecoder().push(reply.subarray(end + 4));
+    expect(step.kind === 'data' && step.done).toBe(true);
+    // Nothing after the body: the pipelined /_ping was not answered.
+    expect(step.kind === 'data' && step.done ? step.rest.length : -1).toBe(0);
+    const body = step.kind === 'data' ? Buffer.concat(step.data) : Buffer.alloc(0);
+    const directReply = await untilEnd(
+      stack.dockerSocket,
+      `GET ${archive} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    const directStep = new ChunkedDecoder().push(directReply.subarray(directReply.indexOf('\r\n\r\n') + 4));
+    const directBody = directStep.kind === 'data' ? Buffer.concat(directStep.data) : Buffer.alloc(1);
+    expect(body.length).toBeGreaterThan(20 * 1024 * 1024);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(
+      createHash('sha256').update(directBody).digest('hex'),
+    );
+  });
+
   it('builds with the legacy builder (streamed context, streamed output)', async () => {
     const ctx = path.join(work, 'ctx');
     await fs.mkdir(ctx, { recursive: true });

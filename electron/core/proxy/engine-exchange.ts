@@ -4,7 +4,8 @@
 // body the client takes as it came goes on in the kernel once its first read shows it is large
 // (splice-transfer.ts): a sized one to its last byte, one read to the close to the end, a chunked one
 // chunk by chunk: the relay follows the canonical framing Docker writes by itself, and shows any other
-// (the last chunk among them) to the scanner here before moving it.
+// (the last chunk among them) to the scanner here before moving it; a chunked one the engine closes
+// after (a bulk download asked with `Connection: close`, bulk-download.ts) in one move to that close.
 import type net from 'node:net';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
@@ -55,6 +56,16 @@ export interface ExchangeRequest {
   chunkedBody: boolean;
   /** An upgrade was asked for: a 101 hands the socket over, any other answer closes it after. */
   hijack: boolean;
+  /** The head asks the engine to close after answering (a bulk download: bulk-download.ts). */
+  closeAfter: boolean;
+}
+
+/**
+ * A chunked body that runs to the engine's close: asked for (`closeAfter`) and agreed to (the answer
+ * says it closes). Its framing passes as it came, unread once the kernel relays it (bulk-download.ts).
+ */
+export function runsToClose(request: ExchangeRequest, response: ResponseHead): boolean {
+  return request.closeAfter && response.framing.kind === 'chunked' && !response.keepAlive;
 }
 
 type Phase = 'head' | 'body' | 'done';
@@ -72,6 +83,8 @@ export class EngineExchange implements LinkHandler {
   private splice: SpliceTransfer | null = null;
   private spliceRefused = false;
   private spliceError: Error | null = null;
+  /** The kernel took a body that runs to the close (runsToClose) to that close: its end is the body's. */
+  private splicedToClose = false;
 
   constructor(
     private readonly upstream: Upstream,
@@ -180,7 +193,7 @@ export class EngineExchange implements LinkHandler {
   }
 
   onEnd(): void {
-    if (this.phase === 'body' && this.response?.framing.kind === 'close') {
+    if (this.phase === 'body' && (this.response?.framing.kind === 'close' || this.splicedToClose)) {
       this.reusable = false;
       this.complete();
       return;
@@ -308,8 +321,13 @@ export class EngineExchange implements LinkHandler {
   /** The first plan, on the state the JS relay left (it may have read more while the relay waited). */
   private firstPlan(): SplicePlan | null {
     if (this.phase !== 'body' || this.link.handler !== this) return null;
-    const framing = this.response?.framing.kind;
+    const response = this.response as ResponseHead;
+    const framing = response.framing.kind;
     if (framing === 'close') return { move: 'all', last: true };
+    if (runsToClose(this.request, response)) {
+      this.splicedToClose = true;
+      return { move: 'all', last: true };
+    }
     if (framing === 'length') return this.remaining > 0 ? { move: this.remaining, last: true } : null;
     const scanner = this.scanner as ChunkedScanner;
     const left = scanner.dataLeft;

@@ -15,10 +15,13 @@ import { ChunkedDecoder } from './chunked-decoder.js';
 import type { ClientBudget } from './client-budget.js';
 import type { ClientLimits } from './client-limits.js';
 import { readClient, type ClientReads } from './client-reads.js';
+import { isBulkDownload } from './bulk-download.js';
 import {
   EngineExchange,
   FOLLOWED_CHUNK_MIN_BYTES,
+  runsToClose,
   ZERO_COPY_MIN_BYTES,
+  type ExchangeRequest,
   type ExchangeSink,
 } from './engine-exchange.js';
 import { MESSAGE_PREFIX, engineErrorResponse } from './engine-error.js';
@@ -368,15 +371,18 @@ export class ProxyConnection {
     const forwardedBody = verdict.body ?? body;
     const hijack = head.upgrade !== null || (head.method === 'POST' && LEGACY_HIJACK.test(target));
     const chunkedBody = forwardedBody === null && head.body.kind === 'chunked';
+    const closeAfter = !hijack && isBulkDownload(head.method, target);
+    const request: ExchangeRequest = {
+      method: head.method,
+      head: requestHeadText(head, target, forwardedBody, hijack, closeAfter),
+      chunkedBody,
+      hijack,
+      closeAfter,
+    };
     const exchange = new EngineExchange(
       this.options.upstream,
-      {
-        method: head.method,
-        head: requestHeadText(head, target, forwardedBody, hijack),
-        chunkedBody,
-        hijack,
-      },
-      this.responseSink(head, hijack ? () => true : () => bodyRead, verdict.onResponse),
+      request,
+      this.responseSink(head, request, hijack ? () => true : () => bodyRead, verdict.onResponse),
     );
     this.exchange = exchange;
     exchange.start(forwardedBody);
@@ -709,6 +715,7 @@ export class ProxyConnection {
    */
   private responseSink(
     head: RequestHead,
+    request: ExchangeRequest,
     bodyFinished: () => boolean,
     onResponse?: (status: number, body: Buffer) => void,
   ): ExchangeSink {
@@ -760,6 +767,9 @@ export class ProxyConnection {
         // The engine answered before the client's body was all read: the rest of it cannot be told from
         // a next request, so this connection ends with this response.
         if (!bodyFinished()) keepAlive = false;
+        // A body that runs to the engine's close may pass unread (bulk-download.ts): where it ends is
+        // then known by the close alone, so this connection ends with it too.
+        if (runsToClose(request, response)) keepAlive = false;
         if (!keepAlive) lines.push('Connection: close');
         // Head and the first body bytes usually arrive together: one write, one wake-up for the client.
         // latin1 both ways: header bytes pass as the engine sent them, whatever they are.
@@ -854,7 +864,13 @@ export function clientWords(requester: Requester): string {
 }
 
 /** The request head the engine gets: the client's fields minus hop-by-hop ones, framed by the proxy. */
-function requestHeadText(head: RequestHead, target: string, body: Buffer | null, hijack: boolean): string {
+function requestHeadText(
+  head: RequestHead,
+  target: string,
+  body: Buffer | null,
+  hijack: boolean,
+  closeAfter: boolean,
+): string {
   const named = new Set(head.connection);
   let text = `${head.method} ${target} HTTP/1.1\r\n`;
   let host = false;
@@ -870,6 +886,7 @@ function requestHeadText(head: RequestHead, target: string, body: Buffer | null,
   else if (head.body.kind === 'length') text += `Content-Length: ${head.body.length}\r\n`;
   else if (head.body.kind === 'chunked') text += 'Transfer-Encoding: chunked\r\n';
   if (hijack) text += `Connection: Upgrade\r\nUpgrade: ${head.upgrade ?? 'tcp'}\r\n`;
+  else if (closeAfter) text += 'Connection: close\r\n';
   return `${text}\r\n`;
 }
 

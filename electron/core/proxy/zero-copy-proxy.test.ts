@@ -384,6 +384,67 @@ describe(`the proxy's zero-copy points (${zeroCopy.available ? 'on' : 'off'}: ${
       else expect(followed).toBe(0);
     }, 20_000);
 
+  /** Docker's framing of `data` (32 KiB chunks, each CRLF flushed alone), without the last chunk. */
+  const dockerChunks = (data: Buffer): Buffer[] => {
+    const wire: Buffer[] = [];
+    for (let at = 0; at < data.length; at += 0x8000)
+      wire.push(
+        Buffer.concat([Buffer.from('8000\r\n'), data.subarray(at, at + 0x8000)]),
+        Buffer.from('\r\n'),
+      );
+    return wire;
+  };
+  /** An engine that answers a bulk download as Go's server does when asked to close: chunked, then closes. */
+  const closingEngine = (wire: Buffer[]) => async (socket: net.Socket, seen: Seen) => {
+    if (!/\r\nconnection: close\r\n/i.test(`${seen.head}\r\n`)) {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
+      return;
+    }
+    socket.write(
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+    await writeSlowly(socket, wire, 0);
+    socket.end();
+  };
+
+  it('asks the engine to close after a bulk download, relays it to that close as it came, and closes after', async () => {
+    const data = pattern(256 * 0x8000, 13);
+    const wire = [...dockerChunks(data), Buffer.from('0\r\n\r\n')];
+    const { listenPath, seen } = await proxyFor(closingEngine(wire));
+    mark();
+    const followedBefore = spliceCounts.chunksFollowed;
+    const raw = await talk(
+      listenPath,
+      'GET /v1.41/images/get?names=big HTTP/1.1\r\nHost: d\r\n\r\nGET /small HTTP/1.1\r\nHost: d\r\n\r\n',
+    );
+    // The engine was asked to close, and so was the client's connection: the pipelined GET went nowhere.
+    expect(seen.map((request) => request.head.split('\r\n')[0])).toEqual([
+      'GET /v1.41/images/get?names=big HTTP/1.1',
+    ]);
+    expect(seen[0]?.head).toMatch(/\r\nConnection: close(\r\n|$)/);
+    const headEnd = raw.indexOf('\r\n\r\n') + 4;
+    expect(raw.toString('latin1', 0, headEnd)).toMatch(/\r\nConnection: close\r\n/);
+    // Framing and data exactly as the engine sent them, and nothing after.
+    expect(digest(raw.subarray(headEnd))).toBe(digest(Buffer.concat(wire)));
+    expect(digest(responses(raw)[0]?.body ?? Buffer.alloc(0))).toBe(digest(data));
+    usedKernel();
+    // One move to the close: the relay followed no chunk.
+    expect(spliceCounts.chunksFollowed - followedBefore).toBe(0);
+  }, 20_000);
+
+  it('passes a bulk download the engine cut short on cut short, and closes', async () => {
+    const data = pattern(64 * 0x8000, 17);
+    // No last chunk: the engine went away mid-save.
+    const { listenPath } = await proxyFor(closingEngine(dockerChunks(data)));
+    mark();
+    const raw = await talk(listenPath, 'GET /containers/ci/export HTTP/1.1\r\nHost: d\r\n\r\n');
+    const headEnd = raw.indexOf('\r\n\r\n') + 4;
+    // Every byte the engine sent, and no last chunk: the client's parser sees the body unfinished.
+    expect(digest(raw.subarray(headEnd))).toBe(digest(Buffer.concat(dockerChunks(data))));
+    expect(raw.subarray(-7).toString('latin1')).not.toContain('0\r\n\r\n');
+    usedKernel();
+  }, 20_000);
+
   it('cuts the client off when the engine sends a malformed chunk mid-stream', async () => {
     const { listenPath } = await proxyFor(async (socket) => {
       socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
