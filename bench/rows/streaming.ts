@@ -23,13 +23,18 @@ import { socketOfPath } from '../peers/peer-paths.js';
 import { withPeers, type Peers } from '../peers/peers.js';
 import { higher, readProcMemory, sampleRss, type ProcMemory } from '../proc-memory.js';
 import { exchange, exchangeJson } from '../socket-http.js';
-import { megabytesPerSecond } from '../stats.js';
+import { median, megabytesPerSecond } from '../stats.js';
 import { oneFileTar, tarLength } from '../tar-stream.js';
 
 const UPLOAD_BYTES = 1000 * (1 << 20);
 const UPLOAD_NAME = 'swbench.bin';
-/** Transfers per side and direction, the order reversed each round (direct, proxy, ..., ..., proxy, direct). */
-const ROUNDS = 2;
+/**
+ * Transfers per side and direction, the order reversed each round (direct, proxy, ..., ..., proxy,
+ * direct). Three, so each side's median is a transfer that one disturbed transfer (a page-cache
+ * writeback, the engine's own temp copy) cannot decide: with two, the sides' gaps of 2-3 points were
+ * inside the noise, and the kernel floor itself read from 90 % to 105 % of direct in one day's runs.
+ */
+const ROUNDS = 3;
 type StreamSide = PathName | 'relay' | 'kernel';
 const MEMORY_LIMIT_MB = 100;
 
@@ -109,11 +114,24 @@ async function createTarget(context: BenchContext): Promise<string> {
 
 type Runs = Partial<Record<StreamSide, Transfer[]>>;
 
-const rateOf = (transfers: Transfer[] = []): number =>
-  megabytesPerSecond(
-    transfers.reduce((sum, t) => sum + t.bytes, 0),
-    transfers.reduce((sum, t) => sum + t.seconds, 0),
-  );
+const ratesOf = (transfers: Transfer[] = []): number[] =>
+  transfers.map((t) => megabytesPerSecond(t.bytes, t.seconds));
+
+/** A side's throughput: the median of its transfers' rates. */
+const rateOf = (transfers: Transfer[] = []): number => median(ratesOf(transfers));
+
+/** Every transfer's rate, per side, so a reader can see the spread the medians come from. */
+function spread(what: string, runs: Runs): string {
+  const sides = Object.entries(runs) as [StreamSide, Transfer[]][];
+  return `streaming: ${what} MB/s per round: ${sides
+    .map(
+      ([side, transfers]) =>
+        `${side} ${ratesOf(transfers)
+          .map((rate) => rate.toFixed(0))
+          .join('/')}`,
+    )
+    .join(', ')}`;
+}
 
 /**
  * The target row (Socket Warden against direct, beside the peers) and the reference rows (the bare
@@ -212,8 +230,10 @@ async function stream(context: BenchContext, peers: Peers): Promise<BenchRow[]> 
       measured(side, () => download(socketOf(side), `/images/${BIG_IMAGE}/get`)),
     );
     sameSize('save', saves);
+    context.progress(spread('save', saves));
     context.progress('streaming: PUT /containers/<id>/archive (docker cp in) of a 1000 MiB tar');
     const uploads = await alternateSides((side) => measured(side, () => upload(socketOf(side), containerId)));
+    context.progress(spread('cp in', uploads));
     context.progress('streaming: GET /containers/<id>/archive (docker cp out) of that file');
     const copiesOut = await alternateSides((side) =>
       measured(side, () =>
@@ -221,6 +241,7 @@ async function stream(context: BenchContext, peers: Peers): Promise<BenchRow[]> 
       ),
     );
     sameSize('cp out', copiesOut);
+    context.progress(spread('cp out', copiesOut));
     return [
       ...throughputRows('GET /images/{name}/get ~1 GB (from 1st byte)', saves, peers.running),
       ...throughputRows('PUT /containers/{id}/archive ~1 GB', uploads, peers.running),
