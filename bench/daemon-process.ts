@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { DAEMON_NODE_FLAGS } from '../electron/cli/daemon-node-flags.js';
 
 export interface DaemonProcess {
   pid: number;
@@ -19,7 +20,7 @@ export interface DaemonOptions {
   dir: string;
   /** The admin-settings.json the daemon enforces (see bench/admin-settings.ts). */
   adminSettings: string;
-  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile the proxy. */
+  /** Node flags besides the launchers' own, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile the proxy. */
   nodeFlags?: string[];
   startTimeoutMs?: number;
 }
@@ -31,6 +32,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonProcess
   const child = spawn(
     process.execPath,
     [
+      // As bin/socket-warden.js's shebang and the packages' wrappers start it.
+      ...DAEMON_NODE_FLAGS,
       ...(options.nodeFlags ?? []),
       path.join(options.repoRoot, 'bin/socket-warden.js'),
       'serve',

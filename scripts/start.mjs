@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_FLAGS } from '../dist/electron/cli/daemon-node-flags.js';
 import { electronBinary } from './electron-binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,17 +24,26 @@ const forward = (child) => {
 
 const binary = electronBinary();
 if (binary) {
-  forward(spawn(binary, [root, '--show', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root }));
+  // The main process hosts the daemon: its V8 takes the flags from --js-flags at launch, as the desktop
+  // entry passes them (electron-builder.yml).
+  const jsFlags = `--js-flags=${DAEMON_NODE_FLAGS.join(' ')}`;
+  forward(
+    spawn(binary, [jsFlags, root, '--show', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root }),
+  );
 } else {
   console.log('No Electron binary is available (the electron package could not download one here).');
   console.log(
-    'Starting the headless daemon with the settings pane instead: node bin/socket-warden.js serve --ui',
+    `Starting the headless daemon with the settings pane instead: node ${DAEMON_NODE_FLAGS.join(' ')} bin/socket-warden.js serve --ui`,
   );
   // The IPC channel is a tripwire: if we die without a word (SIGKILL), serve sees it close and stops.
-  const child = spawn(process.execPath, ['bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...DAEMON_NODE_FLAGS, 'bin/socket-warden.js', 'serve', '--ui', ...process.argv.slice(2)],
+    {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text) => {
     process.stdout.write(text);

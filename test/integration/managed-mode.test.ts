@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAEMON_NODE_FLAGS } from '../../electron/cli/daemon-node-flags.js';
 import { loadStack } from './stack.js';
 import { startSystemdHost, type SystemdHost } from './systemd-host.js';
 
@@ -120,6 +121,18 @@ describe.runIf(RUNS_HERE)(
       expect((await h().as('dev', WHO_ANSWERS)).stdout).toContain(
         'socket-warden: malformed request: missing required Host header',
       );
+    });
+
+    it('the service runs the bundled Node with the flags the bench measured the daemon with', async () => {
+      const argv = (await h().sh(`tr '\\0' '\\n' < /proc/${await mainPid()}/cmdline`)).stdout
+        .trim()
+        .split('\n');
+      expect(argv.slice(0, 1 + DAEMON_NODE_FLAGS.length + 2)).toEqual([
+        '/usr/lib/socket-warden/node/bin/node',
+        ...DAEMON_NODE_FLAGS,
+        '/usr/lib/socket-warden/app/bin/socket-warden.js',
+        'serve',
+      ]);
     });
 
     it("the same user cannot connect to the engine's socket", async () => {
