@@ -256,6 +256,24 @@ describe('bodies judged whole', () => {
     expect(statusOf(reply)).toBe(200);
   });
 
+  it('many judged on one keep-alive connection leave nothing behind on it', async () => {
+    // A listener left per judged request (Testcontainers creates on one connection) grows without
+    // bound; Node warns at the 11th.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): number => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    cleanups.push(async () => {
+      process.off('warning', onWarning);
+    });
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      post('{}', i === 39 ? 'Connection: close\r\n' : ''),
+    );
+    const reply = await send(await proxyWith(), requests.join(''));
+    expect(reply.text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(40);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
+  });
+
   it('is judged a few at a time: the others wait their turn and are then served', async () => {
     const gate = judgingGate(100);
     const socketPath = await proxyWith({ maxConcurrentJudgements: 2, maxConnections: 8 }, gate);

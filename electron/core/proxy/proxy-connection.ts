@@ -438,18 +438,21 @@ export class ProxyConnection {
   /** Waits for one of the client's judging turns; null when the connection closes first. */
   private turn(): Promise<(() => void) | null> {
     return new Promise((resolve) => {
+      let cancel = (): void => undefined;
       const gone = (): void => {
         cancel();
         resolve(null);
       };
-      const cancel = this.options.judgements.take((done) => {
+      // Listened for before the turn is asked: a free turn begins inside take(), and its off() must
+      // find the listener there (added after, one stayed behind per judged request on the connection).
+      if (!this.closed) this.socket.once('close', gone);
+      cancel = this.options.judgements.take((done) => {
         this.socket.off('close', gone);
         if (this.closed) {
           done();
           resolve(null);
         } else resolve(done);
       });
-      if (!this.closed) this.socket.once('close', gone);
     });
   }
 
