@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  familiarRepository,
   formatReference,
   parseImageListEntry,
   parseImageReference,
@@ -106,6 +107,18 @@ describe('formatting', () => {
     expect(repositoryName(parsed.value)).toBe(repo);
     // The fully qualified form parses back to the same reference.
     expect(parseImageReference(full)).toEqual(parsed);
+  });
+});
+
+describe("familiarRepository: the name Docker's reference filter matches", () => {
+  it.each([
+    ['docker.io/library/docker', 'docker'],
+    ['docker.io/paketobuildpacks/builder', 'paketobuildpacks/builder'],
+    ['docker.io/library/team/app', 'library/team/app'],
+    ['127.0.0.1:5000/library/docker', '127.0.0.1:5000/library/docker'],
+    ['ghcr.io/org/app', 'ghcr.io/org/app'],
+  ])('%s → %s', (repository, familiar) => {
+    expect(familiarRepository(repository)).toBe(familiar);
   });
 });
 

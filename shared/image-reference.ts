@@ -135,6 +135,19 @@ export function repositoryName(ref: { registry: string; repository: string }): s
   return `${ref.registry}/${ref.repository}`;
 }
 
+/**
+ * A fully qualified repository name as Docker shows it ('docker.io/library/docker' → 'docker',
+ * 'docker.io/user/app' → 'user/app', others unchanged): the form its `reference` filter matches.
+ */
+export function familiarRepository(repository: string): string {
+  const hub = `${DEFAULT_REGISTRY}/`;
+  if (!repository.startsWith(hub)) return repository;
+  const path = repository.slice(hub.length);
+  return path.startsWith(OFFICIAL_PREFIX) && !path.slice(OFFICIAL_PREFIX.length).includes('/')
+    ? path.slice(OFFICIAL_PREFIX.length)
+    : path;
+}
+
 /** The fully qualified reference: 'docker.io/library/docker:cli', '...@sha256:...'. */
 export function formatReference(ref: ImageReference): string {
   let text = repositoryName(ref);

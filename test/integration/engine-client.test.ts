@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EngineApiError, EngineClient } from '../../electron/core/engine-api/engine-client.js';
 import { lineSplitter } from '../../electron/core/engine-api/json-lines.js';
 import { isNotFound, unlessNotFound } from '../../electron/core/images/engine-not-found.js';
+import { familiarRepository } from '../../shared/image-reference.js';
 import { docker, isPodman, loadStack } from './stack.js';
 
 const stack = loadStack();
@@ -78,6 +79,19 @@ describe('EngineClient against the engine', () => {
     expect(image.RepoTags).toContain(`${stack.registry}/library/busybox:latest`);
     expect(image.RootFS?.Layers?.length).toBeGreaterThan(0);
     expect((await engine.listImages()).some((summary) => summary.Id === image.Id)).toBe(true);
+  });
+
+  it.each([
+    ['a registry-qualified name', (registry: string) => `${registry}/library/busybox`],
+    ['a Docker Hub name, in its familiar form', () => familiarRepository('docker.io/sw-test/busybox')],
+  ])("lists the images of one name with the engine's reference filter: %s", async (_, nameOf) => {
+    const image = await engine.inspectImage('sw-test/busybox');
+    const narrowed = await engine.listImages({ reference: [nameOf(stack.registry)] });
+    expect(narrowed.map((summary) => summary.Id)).toContain(image.Id);
+    // Narrowed: the image list has others (the stack's docker:cli at least) that are left out.
+    const all = await engine.listImages();
+    expect(narrowed.length).toBeLessThan(all.length);
+    expect(narrowed.every((summary) => summary.RepoTags?.some((tag) => tag.includes('busybox')))).toBe(true);
   });
 
   it('asks about exactly the name given: a name that spells a query or another path is not another image', async () => {

@@ -205,8 +205,10 @@ export class EngineClient {
     return ask(() => this.docker.getImage(engineName(name)).inspect() as Promise<ImageInspect>);
   }
 
-  listImages(): Promise<ImageSummary[]> {
-    return ask(() => this.docker.listImages() as Promise<ImageSummary[]>);
+  /** `reference`: only images with a name matching one of these (the engine's `reference` filter). */
+  listImages(filters: { reference?: string[] } = {}): Promise<ImageSummary[]> {
+    const options = filters.reference ? { filters: JSON.stringify({ reference: filters.reference }) } : {};
+    return ask(() => this.docker.listImages(options) as Promise<ImageSummary[]>);
   }
 
   version(): Promise<EngineVersion> {

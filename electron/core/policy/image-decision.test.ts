@@ -220,6 +220,40 @@ describe('decideImage', () => {
       expect(asked).toEqual([false, true]);
     });
 
+    it.each([
+      [
+        "holds only a parent whose digest is no longer the tag's",
+        [{ ...parent, id: D(7), repoDigests: [`${REG}/library/docker@${D(3)}`] }],
+      ],
+      ["holds no parent (the engine's name filter left it out)", []],
+    ])('asks for every image before denying when the quick answer %s', async (_, quick) => {
+      const narrowed = oracle(registry);
+      const asked: boolean[] = [];
+      narrowed.localImagesOf = async (_repository, options) => {
+        asked.push(options?.fresh ?? false);
+        return options?.fresh ? [parent] : quick;
+      };
+      expect(await decideImage(child, entries(`${REG}/library/docker:cli`), true, narrowed)).toMatchObject({
+        allowed: true,
+        via: 'derived',
+      });
+      expect(asked).toEqual([false, true]);
+    });
+
+    it('an allowance from the quick answer asks nothing more', async () => {
+      const quick = oracle(registry);
+      const asked: boolean[] = [];
+      const all = quick.localImagesOf.bind(quick);
+      quick.localImagesOf = async (repository, options) => {
+        asked.push(options?.fresh ?? false);
+        return all(repository);
+      };
+      expect((await decideImage(child, entries(`${REG}/library/docker:cli`), true, quick)).allowed).toBe(
+        true,
+      );
+      expect(asked).toEqual([false]);
+    });
+
     it('denies when the layers do not extend the parent', async () => {
       const stranger = image({ id: D(5), layers: ['a', 'x', 'c'] });
       expect(

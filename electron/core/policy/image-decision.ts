@@ -33,7 +33,8 @@ export interface ImageOracle {
   ): Promise<'found' | 'not-found' | { unreachable: string }>;
   /**
    * Local images carrying a repository digest or tag for `repository` ('registry/repo'): derived-image
-   * parents. `fresh` asks the engine itself, past any cache kept current by its image events.
+   * parents. Without `fresh`, the answer may be quick and leave some out (a cache kept current by the
+   * engine's image events, or the engine's own name filter); `fresh` lists every image from the engine.
    */
   localImagesOf(repository: string, options?: { fresh: boolean }): Promise<LocalImage[]>;
 }
@@ -278,10 +279,11 @@ export async function decideImage(
     }
     return undefined;
   };
-  // An engine announces a pull by an event some time after answering it (Podman: 0.3-0.7 s, more under
-  // load), so the cached list may predate a parent pulled just now: ask the engine itself before
-  // saying no parent is there.
-  const derived = (await findParent(false)) ?? (parentSeen ? undefined : await findParent(true));
+  // The first answer may leave a parent out: a cached list predates a pull the engine announces by an
+  // event some time after answering it (Podman: 0.3-0.7 s, more under load), and without a cache the
+  // engine's own name filter answers. So before saying no, the engine's whole list is asked: only an
+  // allowance comes from the quick answer.
+  const derived = (await findParent(false)) ?? (await findParent(true));
   if (derived) return derived;
   return {
     allowed: false,
