@@ -80,3 +80,77 @@ describe('EngineImages.inspect while following image events', () => {
     images.stop();
   });
 });
+
+describe('EngineImages.imagesOf on an engine without a cache (Podman)', () => {
+  const REPOSITORY = '127.0.0.1:5000/team/app';
+  const parent: ImageInspect = {
+    Id: 'sha256:' + 'b'.repeat(64),
+    RepoTags: [`${REPOSITORY}:1`],
+    RepoDigests: [`${REPOSITORY}@sha256:${'c'.repeat(64)}`],
+    RootFS: { Layers: ['sha256:' + 'd'.repeat(64)] },
+  };
+  const untagged: ImageInspect = { ...parent, RepoTags: [], RepoDigests: [] };
+  const byId = `inspect ${parent.Id}`;
+
+  /** A Podman engine holding `parent` as `now()` says, logging each question it is asked. */
+  function podman(now: () => ImageInspect | undefined): { images: EngineImages; asked: string[] } {
+    const asked: string[] = [];
+    const summary = (info: ImageInspect) => ({
+      Id: info.Id,
+      RepoTags: info.RepoTags,
+      RepoDigests: info.RepoDigests,
+    });
+    const engine = {
+      version: async () => PODMAN,
+      listImages: async (filters: { reference?: string[] } = {}) => {
+        asked.push(filters.reference ? `list ${filters.reference.join(',')}` : 'list all');
+        const info = now();
+        return info ? [summary(info)] : [];
+      },
+      inspectImage: async (name: string) => {
+        asked.push(`inspect ${name}`);
+        const info = now();
+        if (!info || name !== info.Id)
+          throw new EngineApiError(404, `(HTTP code 404) No such image: ${name}`);
+        return info;
+      },
+    } as unknown as EngineClient;
+    return { images: new EngineImages(engine), asked };
+  }
+
+  const ids = (images: { id: string }[]): string[] => images.map((image) => image.id);
+
+  // Each row: what the engine holds at the second question, what the second quick answer holds and
+  // what the engine was asked for it (after a first quick answer that listed by name).
+  it.each([
+    { now: parent, answer: [parent.Id], asked: [byId] },
+    { now: untagged, answer: [], asked: [byId, `list ${REPOSITORY}`] },
+    { now: undefined, answer: [], asked: [byId, `list ${REPOSITORY}`] },
+  ])(
+    'asks the images it found last by ID, and lists by name only when none still has it ($answer)',
+    async (row) => {
+      let holds: ImageInspect | undefined = parent;
+      const { images, asked } = podman(() => holds);
+      const first = await images.imagesOf(REPOSITORY);
+      expect(ids(first)).toEqual([parent.Id]);
+      expect(first[0]?.layers).toEqual(parent.RootFS?.Layers);
+      expect(asked.splice(0)).toEqual([`list ${REPOSITORY}`, byId]);
+      holds = row.now;
+      expect(ids(await images.imagesOf(REPOSITORY))).toEqual(row.answer);
+      expect(asked).toEqual(row.asked);
+    },
+  );
+
+  it('a fresh question lists every image, and what it finds is asked by ID next time', async () => {
+    const { images, asked } = podman(() => parent);
+    expect(ids(await images.imagesOf(REPOSITORY, { fresh: true }))).toEqual([parent.Id]);
+    expect(ids(await images.imagesOf(REPOSITORY))).toEqual([parent.Id]);
+    expect(asked).toEqual(['list all', byId, byId]);
+  });
+
+  it('lists Docker Hub repositories by the familiar name the engine filter matches', async () => {
+    const { images, asked } = podman(() => undefined);
+    expect(await images.imagesOf('docker.io/library/busybox')).toEqual([]);
+    expect(asked).toEqual(['list busybox']);
+  });
+});

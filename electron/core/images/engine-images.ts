@@ -8,7 +8,12 @@ import {
   repositoryName,
   type Parsed,
 } from '../../../shared/image-reference.js';
-import { EngineClient, isPodmanVersion, type ImageInspect } from '../engine-api/engine-client.js';
+import {
+  EngineClient,
+  isPodmanVersion,
+  type ImageInspect,
+  type ImageSummary,
+} from '../engine-api/engine-client.js';
 import { readJsonLines } from '../engine-api/json-lines.js';
 import { digestRefs, type LocalImage } from '../policy/image-decision.js';
 import type { ManifestDigestClient, ManifestDigestResult } from '../registry/registry-client.js';
@@ -24,6 +29,9 @@ import {
   type RepullTarget,
 } from './repull-decision.js';
 import { errorMessage } from '../../../shared/error-message.js';
+
+/** How many repositories' image IDs imagesOf remembers; past it, it forgets them all. */
+const KNOWN_REPOSITORIES_KEPT = 256;
 
 export interface PullProgress {
   status: string;
@@ -67,6 +75,11 @@ function toLocalImage(info: ImageInspect): LocalImage {
   };
 }
 
+/** Whether `image` carries a tag or repository digest of `repository` ('registry/repo'). */
+function isOf(repository: string, image: LocalImage): boolean {
+  return repositoriesOf([...image.repoTags, ...image.repoDigests]).includes(repository);
+}
+
 function repositoriesOf(names: readonly string[]): string[] {
   return names.flatMap((name) => {
     const parsed = parseImageReference(name);
@@ -78,6 +91,8 @@ export class EngineImages {
   readonly engine: EngineClient;
   /** Layers never change for an image ID, so they are cached for the derived-image check. */
   private readonly layersById = new Map<string, string[]>();
+  /** Repository → the IDs of its local images when last listed (for imagesOf's quick answer). */
+  private readonly knownImagesOf = new Map<string, string[]>();
   /**
    * Answers about names and the image list, kept while the engine's image events are followed and
    * dropped on any image event, on Docker only: its events come with the change. Podman writes its
@@ -144,27 +159,57 @@ export class EngineImages {
    * them from the engine, not from the cache (which lags the engine by the delay of its events).
    */
   async imagesOf(repository: string, options: { fresh: boolean } = { fresh: false }): Promise<LocalImage[]> {
-    // Without a cache (Podman's events lag), the engine narrows the list by name: Podman took 6.6 s
-    // to list 1,000 images, 0.1 s for one name's. Its matching is its own (Podman's also matches by
-    // suffix, and may leave out a name it keeps differently), so the filter below still decides, and
-    // a derived-image check that finds no allowed parent this way asks again `fresh` (image-decision.ts).
-    const all = options.fresh
-      ? await this.engine.listImages()
-      : this.cache.enabled
-        ? await this.cache.get('list', () => this.engine.listImages())
-        : await this.engine.listImages({ reference: [familiarRepository(repository)] });
-    const mine = all.filter((image) =>
-      repositoriesOf([...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).includes(repository),
+    if (options.fresh) return this.remember(repository, await this.engine.listImages());
+    if (this.cache.enabled)
+      return this.withLayers(repository, await this.cache.get('list', () => this.engine.listImages()));
+    // Without a cache (Podman's events lag), listing is the engine's slowest answer: Podman took 14 s
+    // for 1,505 images, and still 80 ms for one name's with its reference filter. So the images found
+    // for a repository last time are asked again by ID (~10 ms), each answer the engine's own now; only
+    // when none of them still carries the name is the engine's filtered list asked. Either answer may
+    // leave an image out (a parent pulled since; Podman's filter matches names its own way): the
+    // derived-image check asks again `fresh` before it denies (image-decision.ts).
+    const known = this.knownImagesOf.get(repository) ?? [];
+    const now = await Promise.all(known.map((id) => unlessNotFound(() => this.engine.inspectImage(id))));
+    const still = now
+      .filter((info): info is ImageInspect => info !== undefined)
+      .map(toLocalImage)
+      .filter((image) => isOf(repository, image));
+    if (still.length > 0) return still;
+    const listed = await this.engine.listImages({ reference: [familiarRepository(repository)] });
+    return this.remember(repository, listed);
+  }
+
+  /** The listed images of `repository`, remembered by ID for the next quick question. */
+  private async remember(repository: string, listed: ImageSummary[]): Promise<LocalImage[]> {
+    const mine = await this.withLayers(repository, listed);
+    // Bounded: the repositories asked about are the image list's, but a policy may change often.
+    if (!this.knownImagesOf.has(repository) && this.knownImagesOf.size >= KNOWN_REPOSITORIES_KEPT)
+      this.knownImagesOf.clear();
+    this.knownImagesOf.set(
+      repository,
+      mine.map((image) => image.id),
     );
+    return mine;
+  }
+
+  private withLayers(repository: string, listed: ImageSummary[]): Promise<LocalImage[]> {
+    const mine = listed
+      .map((image) => ({
+        id: image.Id,
+        repoTags: image.RepoTags ?? [],
+        repoDigests: image.RepoDigests ?? [],
+        layers: [] as string[],
+      }))
+      .filter((image) => isOf(repository, image));
     return Promise.all(
       mine.map(async (image) => {
-        let layers = this.layersById.get(image.Id);
+        let layers = this.layersById.get(image.id);
         if (!layers) {
-          const info = await this.engine.inspectImage(image.Id);
+          const info = await this.engine.inspectImage(image.id);
           layers = info.RootFS?.Layers ?? [];
-          this.layersById.set(image.Id, layers);
+          this.layersById.set(image.id, layers);
         }
-        return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], layers };
+        return { ...image, layers };
       }),
     );
   }
