@@ -4,6 +4,7 @@
 // take ~0.15 s each, 8 at a time ~10-20 s in all; kept between runs like the big image. Remove them with
 // `docker rmi $(docker images -q swbench/many)` against the stack's engine.
 import http from 'node:http';
+import { familiarRepository } from '../shared/image-reference.js';
 import type { BenchContext } from './bench-row.js';
 import { exchangeJson } from './socket-http.js';
 import { ustarHeader } from './tar-stream.js';
@@ -26,9 +27,12 @@ async function presentTags(engineSocket: string): Promise<Set<string>> {
   if (!Array.isArray(listed.json)) return tags;
   for (const image of listed.json as { RepoTags?: unknown }[]) {
     if (!Array.isArray(image.RepoTags)) continue;
-    for (const tag of image.RepoTags)
-      if (typeof tag === 'string' && tag.startsWith(`${MANY_REPOSITORY}:`))
-        tags.add(tag.slice(MANY_REPOSITORY.length + 1));
+    for (const tag of image.RepoTags) {
+      // Podman lists the tags fully qualified (docker.io/swbench/many:3), Docker as they were given.
+      const colon = typeof tag === 'string' ? tag.lastIndexOf(':') : -1;
+      if (colon > 0 && familiarRepository(String(tag).slice(0, colon)) === MANY_REPOSITORY)
+        tags.add(String(tag).slice(colon + 1));
+    }
   }
   return tags;
 }
@@ -42,7 +46,8 @@ function importImage(engineSocket: string, tag: string): Promise<void> {
         socketPath: engineSocket,
         agent: false,
         method: 'POST',
-        path: `/images/create?fromSrc=-&repo=${MANY_REPOSITORY}&tag=${tag}`,
+        // The tag inside `repo`: Podman 4.3 ignores a separate `tag` (docs/engine-facts.md).
+        path: `/images/create?fromSrc=-&repo=${encodeURIComponent(`${MANY_REPOSITORY}:${tag}`)}`,
         headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length) },
       },
       (res) => {
