@@ -75,6 +75,11 @@ function toLocalImage(info: ImageInspect): LocalImage {
   };
 }
 
+/** A listed image as the decisions see it: the list gives no layers. */
+function fromSummary(image: ImageSummary): LocalImage {
+  return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], layers: [] };
+}
+
 /** Whether `image` carries a tag or repository digest of `repository` ('registry/repo'). */
 function isOf(repository: string, image: LocalImage): boolean {
   return repositoriesOf([...image.repoTags, ...image.repoDigests]).includes(repository);
@@ -193,14 +198,7 @@ export class EngineImages {
   }
 
   private withLayers(repository: string, listed: ImageSummary[]): Promise<LocalImage[]> {
-    const mine = listed
-      .map((image) => ({
-        id: image.Id,
-        repoTags: image.RepoTags ?? [],
-        repoDigests: image.RepoDigests ?? [],
-        layers: [] as string[],
-      }))
-      .filter((image) => isOf(repository, image));
+    const mine = listed.map(fromSummary).filter((image) => isOf(repository, image));
     return Promise.all(
       mine.map(async (image) => {
         let layers = this.layersById.get(image.id);
@@ -217,12 +215,7 @@ export class EngineImages {
   /** Every local image, with tags and digests (no layers). */
   async list(): Promise<LocalImage[]> {
     const all = await this.cache.get('list', () => this.engine.listImages());
-    return all.map((image) => ({
-      id: image.Id,
-      repoTags: image.RepoTags ?? [],
-      repoDigests: image.RepoDigests ?? [],
-      layers: [],
-    }));
+    return all.map(fromSummary);
   }
 
   /**
