@@ -65,6 +65,13 @@ function failWhenStalled(request: http.ClientRequest, what: string, bytes: () =>
 function download(socketPath: string, path: string): Promise<Transfer> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
+    // Which path failed, and how far it got: a stream cut short is told apart from a slow one.
+    const failed = (error: Error, after: string): void =>
+      reject(
+        error instanceof StalledTransfer
+          ? error
+          : new Error(`GET ${path} through ${socketPath}: ${error.message}${after}`),
+      );
     const request = http.request({ socketPath, agent: false, method: 'GET', path }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`GET ${path} answered ${res.statusCode}`));
       let first = 0;
@@ -73,23 +80,10 @@ function download(socketPath: string, path: string): Promise<Transfer> {
         bytes += chunk.length;
       });
       res.on('end', () => resolve({ bytes, seconds: (performance.now() - first) / 1000 }));
-      // Which path failed, and how far it got: a stream cut short is told apart from a slow one.
-      res.on('error', (error) =>
-        reject(
-          error instanceof StalledTransfer
-            ? error
-            : new Error(`GET ${path} through ${socketPath}: ${error.message} after ${bytes} bytes`),
-        ),
-      );
+      res.on('error', (error) => failed(error, ` after ${bytes} bytes`));
     });
     failWhenStalled(request, `GET ${path} through ${socketPath}`, () => bytes);
-    request.on('error', (error) =>
-      reject(
-        error instanceof StalledTransfer
-          ? error
-          : new Error(`GET ${path} through ${socketPath}: ${error.message}`),
-      ),
-    );
+    request.on('error', (error) => failed(error, ''));
     request.end();
   });
 }
