@@ -324,6 +324,11 @@ describe('a loop that forms while running', () => {
     expect((await docker(`unix://${bSock}`, ['version'])).code).toBe(0);
     await fs.rm(aUp);
     await fs.symlink(bSock, aUp);
+    // On a failure, what both daemons said: which of detection, refusal or recovery went wrong.
+    const said = (): string => `A said:\n${a.output.slice(-4000)}\nB said:\n${b.output.slice(-4000)}`;
+    const withSaid = (error: unknown): never => {
+      throw new Error(`${String(error)}\n${said()}`);
+    };
 
     // A's pooled engine connections still reach the engine; its next probe (every 5 s) goes the new
     // way, comes back, and from then on A refuses every request, at once.
@@ -337,22 +342,22 @@ describe('a loop that forms while running', () => {
       },
       15_000,
       'A to find the loop',
-    );
-    expect(first.stderr).toMatch(loopError);
+    ).catch(withSaid);
+    expect(first.stderr, said()).toMatch(loopError);
 
     // Settled: every request is answered at once, on either socket, and neither daemon works.
     for (const socket of [aSock, bSock]) {
       const t = Date.now();
       const again = await docker(`unix://${socket}`, ['ps'], { timeoutMs: 10_000 });
-      expect(again.stderr).toContain('socket-warden: request loop:');
-      expect(Date.now() - t).toBeLessThan(2000);
+      expect(again.stderr, `${socket}: ${said()}`).toContain('socket-warden: request loop:');
+      expect(Date.now() - t, `${socket}: ${said()}`).toBeLessThan(2000);
     }
     const pids = [a.child.pid, b.child.pid] as number[];
     const before = pids.map(cpuSeconds);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const used = pids.map((pid, i) => cpuSeconds(pid) - (before[i] ?? 0));
-    for (const seconds of used) expect(seconds).toBeLessThan(0.5);
-    for (const pid of pids) expect(countFds(pid)).toBeLessThan(400);
+    for (const seconds of used) expect(seconds, said()).toBeLessThan(0.5);
+    for (const pid of pids) expect(countFds(pid), said()).toBeLessThan(400);
     expect(a.output + b.output).toContain('request loop');
 
     // Fixed: A's upstream is the engine again; requests flow once a probe no longer comes back.
@@ -362,7 +367,8 @@ describe('a loop that forms while running', () => {
       async () => (await docker(`unix://${bSock}`, ['version'])).code === 0,
       20_000,
       'the loop to be noticed gone',
-    );
-    expect((await docker(`unix://${aSock}`, ['version'])).code).toBe(0);
+    ).catch(withSaid);
+    const version = await docker(`unix://${aSock}`, ['version']);
+    expect(version.code, `${version.stderr}\n${said()}`).toBe(0);
   });
 });
