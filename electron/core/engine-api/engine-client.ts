@@ -75,6 +75,14 @@ export interface EngineInfo {
   Name?: string;
 }
 
+/** The parts of Podman's own `GET /libpod/info` `store` the daemon reads (where its image store is). */
+export interface PodmanStoreInfo {
+  graphRoot?: string;
+  graphDriverName?: string;
+  /** Driver options as given, e.g. `overlay.imagestore` or `overlay.additionalImageStores`. */
+  graphOptions?: Record<string, unknown> | null;
+}
+
 /** The parts of `GET /networks/{id}` the daemon reads. */
 export interface NetworkInspect {
   Name: string;
@@ -195,6 +203,25 @@ export class EngineClient {
   // The engine's own JSON, typed by the interfaces above (the parts read); fields are checked where read.
   info(): Promise<EngineInfo> {
     return ask(() => this.docker.info() as Promise<EngineInfo>);
+  }
+
+  /** Podman only: its libpod /info's `store` (the compat /info does not say how the store is laid out). */
+  podmanStoreInfo(): Promise<PodmanStoreInfo> {
+    return ask(
+      () =>
+        new Promise<PodmanStoreInfo>((resolve, reject) => {
+          const modem = this.docker.modem as {
+            dial(options: object, callback: (error: unknown, data: unknown) => void): void;
+          };
+          modem.dial(
+            { path: '/v4.0.0/libpod/info', method: 'GET', statusCodes: { 200: true }, options: {} },
+            (error, data) => {
+              if (error) reject(error instanceof Error ? error : new Error(String(error)));
+              else resolve((data as { store?: PodmanStoreInfo } | null)?.store ?? {});
+            },
+          );
+        }),
+    );
   }
 
   inspectVolume(name: string): Promise<VolumeInspect> {

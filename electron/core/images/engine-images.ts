@@ -15,9 +15,11 @@ import {
   type ImageSummary,
 } from '../engine-api/engine-client.js';
 import { readJsonLines } from '../engine-api/json-lines.js';
+import { findEngineProcess } from '../guards/engine-process.js';
 import { digestRefs, type LocalImage } from '../policy/image-decision.js';
 import type { ManifestDigestClient, ManifestDigestResult } from '../registry/registry-client.js';
 import { isNotFound, unlessNotFound } from './engine-not-found.js';
+import { imageStoreFiles, readImageStoreStamp } from './image-store-stamp.js';
 import {
   decideAfterPull,
   decideBeforePull,
@@ -103,8 +105,9 @@ export class EngineImages {
    * dropped on any image event, on Docker only: its events come with the change. Podman writes its
    * events up to a second after it (its events file is read behind), so a cached answer there outlived
    * an `rmi` or a `tag`: a derived image was still allowed after its parent was removed, and a re-pulled
-   * tag still denied. Stale for a moment on Docker is safe: an allowed container is created from the
-   * judged image's digest or ID (the pin), never from the name.
+   * tag still denied. There they are kept only while its image store's stamp reads the same
+   * (image-store-stamp.ts), where this process can read it. Stale for a moment on Docker is safe: an
+   * allowed container is created from the judged image's digest or ID (the pin), never from the name.
    */
   private readonly cache = new ImageAnswerCache();
   private events: IncomingMessage | null = null;
@@ -126,20 +129,43 @@ export class EngineImages {
     this.engine.events({ type: ['image'] }).then((stream) => {
       if (this.stopped) return void stream.destroy();
       this.events = stream;
-      stream.on('data', () => this.cache.invalidate());
+      // Kept by the store's stamp, answers need no events (which on Podman come after the stamp).
+      stream.on('data', () => {
+        if (this.cache.mode === 'events') this.cache.invalidate();
+      });
       stream.on('end', retry);
       stream.on('error', retry);
       // Events may have been missed while disconnected: start from nothing.
-      void this.eventsComeWithTheChange().then((prompt) => {
-        if (prompt && this.events === stream) this.cache.enable();
-      });
+      void this.howToKeepAnswers()
+        .catch(() => 'no' as const)
+        .then((keep) => {
+          if (this.events !== stream || keep === 'no') return;
+          if (keep === 'events') this.cache.enable();
+          else this.cache.enableStamped(keep);
+        });
     }, retry);
   }
 
-  /** Docker's events do; Podman's lag (see `cache`); an engine that does not say is not trusted. */
-  private async eventsComeWithTheChange(): Promise<boolean> {
+  /**
+   * Docker's events come with the change; Podman's lag (see `cache`), so there its image store's
+   * stamp says when answers went stale, where it can be read; an engine that does not say is not trusted.
+   */
+  private async howToKeepAnswers(): Promise<'no' | 'events' | (() => Promise<string | undefined>)> {
     const version = await this.engine.version().catch(() => undefined);
-    return version !== undefined && !isPodmanVersion(version);
+    if (!version) return 'no';
+    if (!isPodmanVersion(version)) return 'events';
+    const [process, store] = await Promise.all([
+      findEngineProcess(this.engine.socketPath).catch(() => undefined),
+      this.engine.podmanStoreInfo().catch(() => undefined),
+    ]);
+    const files = process && store ? imageStoreFiles(process.pid, store) : undefined;
+    if (!files || (await readImageStoreStamp(files)) === undefined) return 'no';
+    return () => readImageStoreStamp(files);
+  }
+
+  /** How answers are kept now (see `cache`): for the daemon's status and the tests. */
+  get answersKept(): 'off' | 'events' | 'stamped' {
+    return this.cache.mode;
   }
 
   stop(): void {
@@ -165,9 +191,9 @@ export class EngineImages {
    */
   async imagesOf(repository: string, options: { fresh: boolean } = { fresh: false }): Promise<LocalImage[]> {
     if (options.fresh) return this.remember(repository, await this.engine.listImages());
-    if (this.cache.enabled)
+    if (this.cache.mode === 'events')
       return this.withLayers(repository, await this.cache.get('list', () => this.engine.listImages()));
-    // Without a cache (Podman's events lag), listing is the engine's slowest answer: Podman took 14 s
+    // Without events to keep a list by (Podman's lag), listing is the engine's slowest answer: Podman took 14 s
     // for 1,505 images, and still 80 ms for one name's with its reference filter. So the images found
     // for a repository last time are asked again by ID (~10 ms), each answer the engine's own now; only
     // when none of them still carries the name is the engine's filtered list asked. Either answer may
@@ -379,24 +405,42 @@ export function repullTarget(reference: string): Parsed<RepullTarget> {
   };
 }
 
-/** Cached answers that are valid only for the image-event generation they were asked in. */
+/**
+ * Cached answers, valid only for the generation they were asked in. A generation ends with each image
+ * event (Docker: its events come with the change) or, on Podman, whenever its image store's stamp
+ * reads otherwise than before (image-store-stamp.ts): the stamp is read before each question, so an
+ * answer is only ever given for the store it was asked of, or a later one.
+ */
 class ImageAnswerCache {
-  private on = false;
+  private kind: 'off' | 'events' | 'stamped' = 'off';
+  private stamp: (() => Promise<string | undefined>) | null = null;
+  private lastStamp: string | undefined;
   private generation = 0;
   private readonly answers = new Map<string, { generation: number; value: Promise<unknown> }>();
 
-  /** Whether answers are kept (the engine's image events are followed and come with the change). */
-  get enabled(): boolean {
-    return this.on;
+  /** How answers are kept: not at all, until the next image event, or while the store's stamp holds. */
+  get mode(): 'off' | 'events' | 'stamped' {
+    return this.kind;
   }
 
+  /** Until the next invalidate(): the engine's image events are followed and come with the change. */
   enable(): void {
-    this.on = true;
+    this.kind = 'events';
+    this.stamp = null;
+    this.invalidate();
+  }
+
+  /** While `stamp` reads the same; a stamp that cannot be read answers that question uncached. */
+  enableStamped(stamp: () => Promise<string | undefined>): void {
+    this.kind = 'stamped';
+    this.stamp = stamp;
+    this.lastStamp = undefined;
     this.invalidate();
   }
 
   disable(): void {
-    this.on = false;
+    this.kind = 'off';
+    this.stamp = null;
     this.invalidate();
   }
 
@@ -407,7 +451,21 @@ class ImageAnswerCache {
 
   /** `remember` says which answers are kept (all by default); a failed question never is. */
   get<T>(key: string, ask: () => Promise<T>, remember: (answer: T) => boolean = () => true): Promise<T> {
-    if (!this.on) return ask();
+    if (this.kind === 'off') return ask();
+    const stamp = this.stamp;
+    if (!stamp) return this.lookup(key, ask, remember);
+    return stamp().then((now) => {
+      // Switched off, or the store unreadable: the engine answers, nothing is kept.
+      if (this.stamp !== stamp || now === undefined) return ask();
+      if (now !== this.lastStamp) {
+        this.lastStamp = now;
+        this.invalidate();
+      }
+      return this.lookup(key, ask, remember);
+    });
+  }
+
+  private lookup<T>(key: string, ask: () => Promise<T>, remember: (answer: T) => boolean): Promise<T> {
     const hit = this.answers.get(key);
     if (hit && hit.generation === this.generation) return hit.value as Promise<T>;
     const generation = this.generation;
