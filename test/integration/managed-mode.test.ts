@@ -220,7 +220,10 @@ describe.runIf(RUNS_HERE)(
         'dev',
         'docker run --rm --network none -v /opt:/x:ro sw-test/busybox:latest true',
       );
-      while (again.code === 0 && Date.now() < deadline) {
+      // Until the create itself is refused: a create that slipped through under report-only is
+      // followed by an attach the enforcing guard refuses (the reach is judged again), and the CLI
+      // prints only "unable to upgrade to tcp, received 403" for a refused upgrade.
+      while (!again.stderr.includes('managed by Socket Warden') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         again = await h().as(
           'dev',
