@@ -96,6 +96,18 @@ describe('EngineImages keeps image answers only while they hold', () => {
     }
   });
 
+  it("a repository's images (a derived image's parents) are seen removed and added at once", async () => {
+    const repository = NAME.slice(0, NAME.lastIndexOf(':'));
+    const ofRepository = async (): Promise<string[]> =>
+      (await images.imagesOf(repository)).map((image) => image.id.replace(/^sha256:/, ''));
+    for (let round = 0; round < 3; round++) {
+      await engine(['tag', ids.a, NAME]);
+      expect(await ofRepository(), `round ${round}: tagged`).toEqual([ids.a.replace(/^sha256:/, '')]);
+      await engine(['rmi', NAME]);
+      expect(await ofRepository(), `round ${round}: removed`).toEqual([]);
+    }
+  });
+
   it.runIf(stack.podman !== undefined)(
     'on Podman, sees a re-tag made by the podman CLI, which the service is not told of',
     async () => {
